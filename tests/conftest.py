@@ -1,0 +1,25 @@
+"""Shared test fixtures: small deterministic images (no downloads, no global RNG)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def textured_image(size: int = 512, seed: int = 0) -> np.ndarray:
+    """A smooth-plus-edges RGB test image (uint8), deterministic in `seed`."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    base = np.stack([0.5 + 0.4 * np.sin(6 * x + 2 * y), 0.5 + 0.4 * np.cos(5 * y), 0.5 + 0.3 * np.sin(9 * x * y)], -1)
+    blocks = ((x * 8).astype(int) + (y * 8).astype(int)) % 2
+    image = 0.7 * base + 0.3 * blocks[..., None] + 0.02 * rng.standard_normal((size, size, 3))
+    return np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
+
+
+@pytest.fixture
+def image512() -> np.ndarray:
+    return textured_image(512)

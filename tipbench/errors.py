@@ -1,0 +1,45 @@
+"""One exception hierarchy; each `__str__` is the sentence a user reads after `error: `."""
+
+from __future__ import annotations
+
+
+class TipbenchError(Exception):
+    """Base of every error a user can cause or fix (bad data, config, missing files)."""
+
+
+class ConfigError(TipbenchError, ValueError):
+    """An invalid option or config value."""
+
+
+class PromptError(TipbenchError, ValueError):
+    """A restoration prompt that does not follow the grammar (protocol §3)."""
+
+
+class DegradationInputError(TipbenchError, ValueError):
+    """An image passed to the degradation API that cannot be used as is."""
+
+
+class ManifestError(TipbenchError):
+    """A split or run folder whose files do not match the contracts."""
+
+
+class SourceError(TipbenchError):
+    """A dataset source root that is missing, malformed or has the wrong checksum."""
+
+
+class RestorerError(TipbenchError):
+    """A restorer that cannot run (missing clone, failed subprocess, bad output)."""
+
+
+class MissingWeightsError(TipbenchError):
+    """One or more weight files are missing or corrupt; the message lists every one of them."""
+
+    def __init__(self, missing: list[dict]) -> None:
+        self.missing = list(missing)
+        lines = [f"{len(self.missing)} weight file(s) missing or corrupt:"]
+        for item in self.missing:
+            lines.append(
+                f"  - {item['name']}: {item.get('problem', 'missing')}; put `{item['file_name']}` in "
+                f"{item['put_in']} (get it from {item['source']})"
+            )
+        super().__init__("\n".join(lines))

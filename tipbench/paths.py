@@ -1,0 +1,40 @@
+"""Every environment variable the package reads, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_HOME = "TIPBENCH_HOME"
+ENV_WEIGHTS = "TIPBENCH_WEIGHTS"
+ENV_COCO_ROOT = "TIPBENCH_COCO_ROOT"
+ENV_DIV2K_ROOT = "TIPBENCH_DIV2K_ROOT"
+ENV_STABLESR_TESTSETS = "TIPBENCH_STABLESR_TESTSETS"
+ENV_STABLESR_REPO = "TIPBENCH_STABLESR_REPO"
+ENV_STABLESR_PYTHON = "TIPBENCH_STABLESR_PYTHON"
+ENV_DIFFBIR_REPO = "TIPBENCH_DIFFBIR_REPO"
+ENV_DIFFBIR_PYTHON = "TIPBENCH_DIFFBIR_PYTHON"
+
+
+def env_path(name: str) -> Path | None:
+    """The path in environment variable `name`, or None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def home_dir() -> Path:
+    """`TIPBENCH_HOME` (default `./tipbench-data`), holding `splits/` and `runs/`."""
+    return env_path(ENV_HOME) or Path("tipbench-data")
+
+
+def splits_dir(override: str | os.PathLike | None = None) -> Path:
+    return Path(override) if override else home_dir() / "splits"
+
+
+def runs_dir(override: str | os.PathLike | None = None) -> Path:
+    return Path(override) if override else home_dir() / "runs"
+
+
+def weights_dir() -> Path:
+    """`TIPBENCH_WEIGHTS` (default `~/.cache/tipbench/weights`)."""
+    return env_path(ENV_WEIGHTS) or Path("~/.cache/tipbench/weights").expanduser()
