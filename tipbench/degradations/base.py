@@ -24,3 +24,4 @@ class DegradationResult:
 DEGRADATIONS: Registry[Any] = Registry("degradation pipeline")
 DEGRADATIONS.register("param", "tipbench.degradations.param:PIPELINE")
 DEGRADATIONS.register("realesrgan", "tipbench.degradations.realesrgan:PIPELINE")
+DEGRADATIONS.register("selective", "tipbench.degradations.selective:PIPELINE")
