@@ -1,0 +1,33 @@
+"""Format-neutral pieces every renderer shares: header labels, the legend, and the banner for marked tables."""
+
+from __future__ import annotations
+
+from leaderboard.fill import FilledTable
+from leaderboard.spec import ColumnSpec
+
+CELL_LEGEND = (
+    "Each cell: ours / paper (ours − paper). Bold: best value per column — of ours only among unmarked (benchmark) "
+    "cells, of the paper among its printed numbers."
+)
+
+
+def column_label(column: ColumnSpec, with_split: bool) -> str:
+    """`FID↓`, or `FID↓ (coco-param)` when a table spans several splits and headers cannot be grouped."""
+    info = column.info
+    arrow = "" if column.paper_only else ("↑" if info.higher_is_better else "↓")
+    label = f"{info.label}{arrow}"
+    return f"{label} ({column.split})" if with_split else label
+
+
+def banner(table: FilledTable) -> str | None:
+    """A warning line for tables holding any marked (non-benchmark) number, None when every number is the benchmark."""
+    marks = table.used_marks
+    if not marks:
+        return None
+    symbols = " ".join(m.symbol for m in marks)
+    return (f"NOT THE BENCHMARK: numbers marked {symbols} come from runs that cannot be compared with the paper "
+            "(see marks below).")
+
+
+def mark_lines(table: FilledTable, tex: bool = False) -> list[str]:
+    return [f"{m.tex if tex else m.symbol} {m.meaning}" for m in table.used_marks]

@@ -1,0 +1,121 @@
+"""Read every run folder under a runs dir (contracts §2–3) into `RunRecord`s keyed by what the tables match on."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tipbench.errors import ManifestError
+from tipbench.io import read_json
+
+logger = logging.getLogger(__name__)
+
+#: Below this many items a run is never the benchmark (protocol §5–6: every paper split has 3000 items).
+BENCHMARK_N = 3000
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run folder: its run.json, its summary.json (None until scored) and where it lives."""
+
+    path: Path
+    run: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def method(self) -> str:
+        return str(self.run.get("method", ""))
+
+    @property
+    def variant(self) -> str | None:
+        return self.run.get("variant") or None
+
+    @property
+    def split(self) -> str:
+        return str(self.run.get("split", ""))
+
+    @property
+    def prompts(self) -> str:
+        return str(self.run.get("prompts", ""))
+
+    @property
+    def key(self) -> tuple[str, str, str | None, str]:
+        return (self.split, self.method, self.variant, self.prompts)
+
+    def metric(self, name: str) -> float | None:
+        """The summary's mean of `name` (flat key per contracts §3; a nested `metrics`/`means` dict also works)."""
+        if self.summary is None:
+            return None
+        value = self.summary.get(name)
+        if value is None:
+            for nest in ("metrics", "means"):
+                nested = self.summary.get(nest)
+                if isinstance(nested, dict) and nested.get(name) is not None:
+                    value = nested[name]
+                    break
+        if isinstance(value, dict):  # tolerate {"mean": x, ...}
+            value = value.get("mean")
+        return None if value is None else float(value)
+
+    def null_reason(self, name: str) -> str:
+        reasons = (self.summary or {}).get("null_reasons") or {}
+        if reasons.get(name):
+            return str(reasons[name])
+        if self.summary is None:
+            return "run not scored yet (no summary.json)"
+        return f"`{name}` not computed"
+
+
+def _identity_from_path(run_dir: Path, runs_dir: Path) -> dict[str, Any]:
+    parts = run_dir.relative_to(runs_dir).parts
+    if len(parts) != 3:
+        return {}
+    prompts, _, variant = parts[2].partition("@")
+    return {"split": parts[0], "method": parts[1], "prompts": prompts, "variant": variant or None}
+
+
+def read_run(run_dir: Path, runs_dir: Path | None = None) -> RunRecord:
+    """Read one run folder; identity comes from run.json, falling back to the folder layout where a key is absent."""
+    run = read_json(run_dir / "run.json")
+    if not isinstance(run, dict):
+        raise ManifestError(f"`{run_dir / 'run.json'}` is not a JSON object")
+    if runs_dir is not None:
+        for key, value in _identity_from_path(run_dir, runs_dir).items():
+            run.setdefault(key, value)
+    summary_path = run_dir / "summary.json"
+    summary = read_json(summary_path) if summary_path.exists() else None
+    problems = []
+    if summary is not None:
+        for key in ("method", "split", "prompts"):
+            if key in summary and summary[key] != run.get(key):
+                problems.append(f"summary.json `{key}` = {summary[key]!r} but run.json says {run.get(key)!r}")
+    return RunRecord(run_dir, run, summary, tuple(problems))
+
+
+def collect_runs(runs_dir: str | Path) -> dict[tuple[str, str, str | None, str], RunRecord]:
+    """Every run under `runs_dir` (layout `<split>/<method>/<prompts>[@<variant>]/run.json`), by identity.
+
+    Unreadable folders are logged and skipped (a table then says "not run" with the log telling why).
+    """
+    runs_dir = Path(runs_dir)
+    records: dict[tuple[str, str, str | None, str], RunRecord] = {}
+    if not runs_dir.is_dir():
+        logger.warning("runs dir %s does not exist; every cell will be `not run`", runs_dir)
+        return records
+    for run_json in sorted(runs_dir.glob("*/*/*/run.json")):
+        try:
+            record = read_run(run_json.parent, runs_dir)
+        except ManifestError as exc:
+            logger.warning("skipping run %s: %s", run_json.parent, exc)
+            continue
+        for problem in record.problems:
+            logger.warning("run %s: %s", record.path, problem)
+        if record.key in records:
+            logger.warning("two runs claim %s: %s and %s; using the first", record.key, records[record.key].path,
+                           record.path)
+            continue
+        records[record.key] = record
+    return records

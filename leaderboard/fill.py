@@ -1,0 +1,161 @@
+"""Fill a `TableSpec` from collected runs: one `Cell` per (row, column), ours beside the paper's number.
+
+Every cell says what it is: a value (with its non-benchmark marks), `null` (the metric was not computed, with the
+summary's reason), `not run` (with the registry's reason) or paper-only. Nothing is left blank or shown as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from leaderboard.collect import RunRecord
+from leaderboard.marks import Mark, run_marks
+from leaderboard.readiness import not_run_reason
+from leaderboard.spec import ColumnSpec, RowSpec, TableSpec
+
+CellStatus = Literal["ok", "null", "not-run", "paper-only"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: ColumnSpec
+    status: CellStatus
+    value: float | None = None
+    paper: str | None = None
+    marks: tuple[Mark, ...] = ()
+    note: int | None = None  # index into FilledTable.notes (1-based) for `null` / `not-run`
+    best: bool = False  # best of our benchmark cells in this column
+    paper_best: bool = False  # best of the paper's numbers in this column
+
+    @property
+    def decimals(self) -> int:
+        return self.column.info.decimals
+
+    @property
+    def ours_text(self) -> str:
+        """Our value at the paper's precision, or the status word."""
+        if self.status == "ok":
+            return f"{self.value:.{self.decimals}f}"
+        return {"null": "n/a", "not-run": "not run", "paper-only": "—"}[self.status]
+
+    @property
+    def paper_value(self) -> float | None:
+        return float(self.paper) if self.paper is not None else None
+
+    @property
+    def diff(self) -> float | None:
+        """ours − paper, rounded to the shown precision (None when either side is missing)."""
+        if self.status != "ok" or self.paper is None:
+            return None
+        return round(round(self.value, self.decimals) - float(self.paper), self.decimals)
+
+    @property
+    def diff_text(self) -> str:
+        diff = self.diff
+        return "—" if diff is None else f"{diff:+.{self.decimals}f}"
+
+    @property
+    def is_benchmark(self) -> bool:
+        return self.status == "ok" and not self.marks
+
+
+@dataclass(frozen=True)
+class FilledRow:
+    spec: RowSpec
+    runs: dict[str, RunRecord | None]  # split -> run used (None = not run)
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class FilledTable:
+    spec: TableSpec
+    rows: tuple[FilledRow, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def used_marks(self) -> tuple[Mark, ...]:
+        seen: dict[str, Mark] = {}
+        for row in self.rows:
+            for cell in row.cells:
+                for mark in cell.marks:
+                    seen.setdefault(mark.code, mark)
+        return tuple(seen.values())
+
+    @property
+    def runs(self) -> list[RunRecord]:
+        found: dict[Path, RunRecord] = {}
+        for row in self.rows:
+            for record in row.runs.values():
+                if record is not None:
+                    found.setdefault(record.path, record)
+        return list(found.values())
+
+
+def find_run(row: RowSpec, split: str, runs: dict[tuple, RunRecord]) -> RunRecord | None:
+    """The first run matching the row on `split` (matches and their prompt policies in preference order)."""
+    for match in row.matches:
+        for prompts in match.prompts:
+            record = runs.get((split, match.method, match.variant, prompts))
+            if record is not None:
+                return record
+    return None
+
+
+class _Notes:
+    """Numbered, de-duplicated footnotes."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, text: str) -> int:
+        if text not in self.items:
+            self.items.append(text)
+        return self.items.index(text) + 1
+
+
+def _cell(column: ColumnSpec, row: RowSpec, record: RunRecord | None, notes: _Notes, reason: str) -> Cell:
+    paper = row.paper.get(column.key)
+    if column.paper_only:
+        return Cell(column, "paper-only", paper=paper)
+    if record is None:
+        return Cell(column, "not-run", paper=paper, note=notes.add(reason))
+    value = record.metric(column.metric)
+    if value is None:
+        why = f"{row.label} on {column.split}: {column.info.label} — {record.null_reason(column.metric)}"
+        return Cell(column, "null", paper=paper, marks=run_marks(record), note=notes.add(why))
+    return Cell(column, "ok", value=value, paper=paper, marks=run_marks(record))
+
+
+def _best_flags(cells: list[Cell], higher_is_better: bool) -> tuple[set[int], set[int]]:
+    """Indices of the best benchmark value of ours and of the best paper value (ties all count)."""
+    pick = max if higher_is_better else min
+    ours = {i: round(c.value, c.decimals) for i, c in enumerate(cells) if c.is_benchmark}
+    paper = {i: c.paper_value for i, c in enumerate(cells) if c.paper is not None}
+    best_ours = pick(ours.values()) if ours else None
+    best_paper = pick(paper.values()) if paper else None
+    return ({i for i, v in ours.items() if v == best_ours}, {i for i, v in paper.items() if v == best_paper})
+
+
+def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord]) -> FilledTable:
+    """Match each row to its runs and build every cell, with best-per-column flags (direction from metric info)."""
+    notes = _Notes()
+    reason_cache: dict = {}
+    rows: list[tuple[RowSpec, dict[str, RunRecord | None], list[Cell]]] = []
+    for row in spec.rows:
+        used = {split: find_run(row, split, runs) for split in spec.splits}
+        missing = [split for split, record in used.items() if record is None]
+        reason = f"{row.label}: " + not_run_reason(row.matches[0], missing, reason_cache) if missing else ""
+        cells = [_cell(column, row, used[column.split], notes, reason) for column in spec.columns]
+        rows.append((row, used, cells))
+    for index, column in enumerate(spec.columns):
+        if column.paper_only:
+            continue
+        column_cells = [cells[index] for _, _, cells in rows]
+        best_ours, best_paper = _best_flags(column_cells, column.info.higher_is_better)
+        for row_index, (_, _, cells) in enumerate(rows):
+            cell = cells[index]
+            cells[index] = replace(cell, best=row_index in best_ours, paper_best=row_index in best_paper)
+    filled = tuple(FilledRow(row, used, tuple(cells)) for row, used, cells in rows)
+    return FilledTable(spec, filled, tuple(notes.items))

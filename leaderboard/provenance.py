@@ -1,0 +1,66 @@
+"""What produced a table: split hashes, N, protocol, metric settings and weight hashes of every run it used.
+
+Printed under each table so a reader can tell whether two tables (or two cells) are comparable: equal split
+sha256s, protocol and metric settings mean the numbers were measured the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from leaderboard.fill import FilledTable
+from tipbench import __version__
+
+
+@dataclass(frozen=True)
+class ProvenanceLine:
+    label: str
+    text: str
+
+
+def _short(sha: object) -> str:
+    return str(sha)[:12] if sha else "unknown"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if value else "unknown"
+
+
+def _distinct(values: list[str]) -> str:
+    unique = list(dict.fromkeys(values))
+    return " | ".join(unique) if unique else "none"
+
+
+def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
+    """The provenance lines of `table`, one fact per line, distinct values joined by ` | `."""
+    runs = table.runs
+    lines: list[ProvenanceLine] = []
+    for split in table.spec.splits:
+        split_runs = [r for r in runs if r.split == split]
+        shas = _distinct([_short(r.run.get("split_manifest_sha256")) for r in split_runs])
+        ns = _distinct([str((r.summary or {}).get("n", "unscored")) for r in split_runs])
+        sources = _distinct([str((r.summary or {}).get("source", r.run.get("source", "unknown"))) for r in split_runs])
+        lines.append(ProvenanceLine(f"split {split}", f"manifest sha256 {shas}; N {ns}; source {sources}"
+                                    if split_runs else "no runs"))
+    lines.append(ProvenanceLine("protocol", _distinct([str((r.summary or {}).get("protocol", "unknown"))
+                                                       for r in runs])))
+    lines.append(ProvenanceLine("metric settings", _distinct([_compact((r.summary or {}).get("metric_settings"))
+                                                              for r in runs])))
+    metric_weights: dict[str, str] = {}
+    for record in runs:
+        for name, sha in ((record.summary or {}).get("metric_weights") or {}).items():
+            metric_weights.setdefault(name, _short(sha))
+    lines.append(ProvenanceLine("metric weights", ", ".join(f"{k}={v}" for k, v in sorted(metric_weights.items()))
+                                or "none recorded"))
+    checkpoints = []
+    for record in runs:
+        label = record.method + (f"@{record.variant}" if record.variant else "")
+        hashes = ", ".join(f"{k}={_short(v)}" for k, v in sorted((record.run.get("checkpoints") or {}).items()))
+        checkpoints.append(f"{label} ({record.run.get('weights', 'unknown')} weights): {hashes or 'none'}")
+    lines.append(ProvenanceLine("method weights", _distinct(checkpoints)))
+    versions = _distinct([str(((r.summary or {}).get("versions") or r.run.get("versions") or {}).get("tipbench",
+                                                                                                     "unknown"))
+                          for r in runs])
+    lines.append(ProvenanceLine("package", f"tipbench {__version__} (rendered); runs made with tipbench {versions}"))
+    return lines
