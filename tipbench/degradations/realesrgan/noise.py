@@ -1,0 +1,56 @@
+"""Gaussian and Poisson noise of the Real-ESRGAN pipeline (degradations.md §8.2–§8.3), numpy, float32.
+
+Noise is split into a *unit field* and a strength so that a realisation can be recorded or injected: Gaussian unit
+noise is N(0, 1) (strength σ/255), Poisson unit noise is Poisson(img_r·V)/V − img_r (strength = scale). Gray
+variants have one HxW field that is added to all three channels. `add_noise` then gives clip(img + s·n, 0, 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: torchvision's `rgb_to_grayscale` weights, used for gray Poisson noise.
+LUMA_WEIGHTS = np.array([0.2989, 0.587, 0.114], dtype=np.float32)
+
+
+def gaussian_unit_noise(rng: np.random.Generator, shape: tuple[int, int], gray: bool) -> np.ndarray:
+    """Standard-normal float32 noise, HxW when `gray` else HxWx3."""
+    return rng.standard_normal(shape if gray else (*shape, 3), dtype=np.float32)
+
+
+def poisson_levels(distinct_values: int) -> int:
+    """V = 2^ceil(log2(count)): the anchor's Poisson 'photon count' from the number of distinct 8-bit values."""
+    return int(2 ** math.ceil(math.log2(max(distinct_values, 1))))
+
+
+def luma(image: np.ndarray) -> np.ndarray:
+    """HxWx3 → HxW gray with torchvision's weights."""
+    return image @ LUMA_WEIGHTS
+
+
+def poisson_unit_noise(rng: np.random.Generator, image: np.ndarray, gray: bool) -> np.ndarray:
+    """Poisson(img_r·V)/V − img_r, where img_r is `image` (or its luma) rounded to 8-bit levels and V counts its
+    distinct levels (over all channels). Returns float32 HxW (gray) or HxWx3."""
+    source = luma(image) if gray else image
+    levels = np.rint(np.clip(source * np.float32(255.0), 0.0, 255.0)).astype(np.uint8)
+    distinct = int(np.count_nonzero(np.bincount(levels.ravel(), minlength=256)))
+    count = poisson_levels(distinct)
+    rounded = levels.astype(np.float32) * np.float32(1.0 / 255.0)
+    drawn = rng.poisson(rounded.astype(np.float64) * count).astype(np.float32)
+    drawn *= np.float32(1.0 / count)
+    drawn -= rounded
+    return drawn
+
+
+def add_noise(image: np.ndarray, unit_noise: np.ndarray, strength: float) -> np.ndarray:
+    """clip(image + strength·unit_noise, 0, 1); a 2-D (gray) field is added to every channel. New array."""
+    field = unit_noise[..., None] if unit_noise.ndim == 2 else unit_noise
+    if field.shape[:2] != image.shape[:2]:
+        raise ValueError(f"noise field of shape {unit_noise.shape} does not fit an image of shape {image.shape}")
+    out = np.empty(image.shape, dtype=np.float32)
+    np.multiply(field, np.float32(strength), out=out)
+    out += image
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
