@@ -38,3 +38,11 @@ def runs_dir(override: str | os.PathLike | None = None) -> Path:
 def weights_dir() -> Path:
     """`TIPBENCH_WEIGHTS` (default `~/.cache/tipbench/weights`)."""
     return env_path(ENV_WEIGHTS) or Path("~/.cache/tipbench/weights").expanduser()
+
+ENV_FAULT_AFTER = "TIPBENCH_FAULT_AFTER"
+
+
+def fault_after() -> int | None:
+    """Test-only switch: `TIPBENCH_FAULT_AFTER=k` makes `tipbench.build` abort the process after k new items."""
+    value = os.environ.get(ENV_FAULT_AFTER, "").strip()
+    return int(value) if value else None

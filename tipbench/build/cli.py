@@ -1,0 +1,93 @@
+"""Command line of `python -m tipbench.build` (contracts §6): parse, build a `BuildConfig`, call `build_split`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from tipbench.build.config import BuildConfig
+from tipbench.errors import TipbenchError
+
+EPILOG = """\
+splits (protocol §5):
+  coco-param        COCO val2017, param pipeline, caption + param/type-only prompts
+  coco-realesrgan   the same ids and GT, Real-ESRGAN x4plus (LQ 128), "Remove all degradation"
+  coco-selective    the same ids and GT, blur + noise, prompt names one; adds target/ (docs/splits.md)
+  div2k-stablesr    StableSR DIV2K_V2_val pairs as published (zip or extracted lq/ gt/)
+  div2k-realesrgan  DIV2K_valid_HR, 30 seeded 512 crops per image, Real-ESRGAN stablesr params
+
+sources: --source-root, else TIPBENCH_COCO_ROOT (coco-*), TIPBENCH_DIV2K_ROOT (div2k-realesrgan),
+TIPBENCH_STABLESR_TESTSETS (div2k-stablesr). A COCO root holds val2017/ and
+annotations/captions_val2017.json; any other folder is a generic folder source (every image file, optional
+captions.csv with file_name,caption). With nothing configured the split is built from the bundled sample
+photos and split.json says "source": "sample" (a smoke test, not the benchmark). A wrong explicit root is an
+error, never a fallback.
+
+output: OUT/<split>/{gt,lq,target}/<id>.png, manifest.parquet, split.json, skipped.jsonl (contracts §1), plus
+.work/ (per-item records used by --resume; safe to delete after a finished build).
+Exit status: 0 ok, 1 data/config error (one line `error: ...`), 2 bad usage.
+
+examples:
+  python -m tipbench.build --split coco-param                      # bundled sample
+  python -m tipbench.build --split coco-param --source-root ~/data/coco --workers 2
+  python -m tipbench.build --split coco-realesrgan --limit 100 --out /tmp/splits
+  python -m tipbench.build --split coco-param --resume             # continue an interrupted build
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tipbench.build", description="Build a tipbench test split folder from its source.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    what = parser.add_argument_group("what to build")
+    what.add_argument("--split", required=True, metavar="SPLIT",
+                      help="split name: coco-param, coco-realesrgan, coco-selective, div2k-stablesr, div2k-realesrgan")
+    what.add_argument("--source-root", metavar="DIR", default=None,
+                      help="source folder (or StableSR zip); default: the split's environment variable, else the "
+                           "bundled sample")
+    what.add_argument("--limit", type=int, metavar="N", default=None,
+                      help="build only the first N items of the seeded order (same bytes as the full build)")
+    what.add_argument("--seed", type=int, metavar="S", default=0, help="global seed, protocol §2 (default: 0)")
+    where = parser.add_argument_group("where and how")
+    where.add_argument("--out", metavar="DIR", default=None,
+                       help="writes DIR/<split>/ (default: $TIPBENCH_HOME/splits, TIPBENCH_HOME=./tipbench-data)")
+    where.add_argument("--workers", type=int, metavar="K", default=1,
+                       help="worker processes; output bytes do not depend on it (default: 1)")
+    where.add_argument("--resume", action="store_true",
+                       help="continue an interrupted build: keep items whose files match their recorded sha256, "
+                            "redo the rest")
+    where.add_argument("--overwrite", action="store_true", help="delete a previous build of this split first")
+    where.add_argument("--no-progress", action="store_true", help="no progress bar")
+    verbosity = where.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="log every skipped image")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("limit", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name} must be >= 1, got {value}")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    if args.resume and args.overwrite:
+        parser.error("--resume and --overwrite exclude each other")
+    level = logging.ERROR if args.quiet else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    from tipbench.build.runner import build_split
+
+    try:
+        config = BuildConfig(split=args.split, source_root=args.source_root, out=args.out, limit=args.limit,
+                             seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
+                             progress=not args.no_progress)
+        split_dir = build_split(config)
+    except TipbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {split_dir}")
+    return 0

@@ -1,0 +1,64 @@
+"""`BuildConfig`: everything `build_split` needs, as one frozen, JSON-round-trippable dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from tipbench.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Options of one split build (contracts §6 `python -m tipbench.build`).
+
+    Attributes:
+        split: a `tipbench.splits.SPLITS` name.
+        source_root: source folder (or StableSR zip); None → the split's environment variable, else the sample.
+        out: parent folder; the split is written to `out/<split>/` (None → `$TIPBENCH_HOME/splits`).
+        limit: build the first `limit` items of the seeded order instead of the split's N.
+        seed: global seed (protocol §2).
+        workers: worker processes (1 = in this process); the bytes never depend on it.
+        resume: continue an interrupted build, keeping items whose files match their recorded sha256.
+        overwrite: delete a previous build in `out/<split>/` first.
+        progress: show a progress bar (only when stderr is a terminal).
+        stablesr_zip_sha256: expected sha256 of the StableSR zip (None → the published one).
+    """
+
+    split: str
+    source_root: str | None = None
+    out: str | None = None
+    limit: int | None = None
+    seed: int = 0
+    workers: int = 1
+    resume: bool = False
+    overwrite: bool = False
+    progress: bool = True
+    stablesr_zip_sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("seed", "workers", "limit"):
+            value = getattr(self, name)
+            if value is None and name == "limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"`{name}` must be an integer, got {value!r}")
+        if self.seed < 0:
+            raise ConfigError(f"`seed` must be >= 0, got {self.seed}")
+        if self.workers < 1:
+            raise ConfigError(f"`workers` must be >= 1, got {self.workers}")
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError(f"`limit` must be >= 1, got {self.limit}")
+        if self.resume and self.overwrite:
+            raise ConfigError("`resume` and `overwrite` exclude each other; pick one")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildConfig:
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"unknown BuildConfig key(s): {', '.join(unknown)}; valid: "
+                              f"{', '.join(f.name for f in fields(cls))}")
+        return cls(**data)
