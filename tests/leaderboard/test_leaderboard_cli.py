@@ -1,0 +1,44 @@
+"""CLI edge: usage and config errors exit with the documented codes and one-line messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard.cli import LeaderboardConfig, main
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0 and "--tables" in capsys.readouterr().out
+
+
+def test_unknown_table_is_error_exit_1(tmp_path, capsys):
+    assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "o"), "--tables", "1,9"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown table(s) `9`") and "available:" in err
+
+
+def test_unknown_format_is_error_exit_1(tmp_path, capsys):
+    assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "o"), "--format", "md,pdf"]) == 1
+    assert "unknown format" in capsys.readouterr().err
+
+
+def test_bad_option_is_usage_error_exit_2():
+    with pytest.raises(SystemExit) as info:
+        main(["--no-such-option"])
+    assert info.value.code == 2
+
+
+def test_selected_tables_and_formats_only(tmp_path):
+    assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "o"), "--tables", "4", "--format", "md"]) == 0
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["leaderboard.md"]
+    text = (tmp_path / "o" / "leaderboard.md").read_text()
+    assert "## Table 4" in text and "## Table 1" not in text
+
+
+def test_config_round_trip_and_unknown_keys():
+    config = LeaderboardConfig(runs_dir="r", out="o", tables=("1",), formats=("md",))
+    assert LeaderboardConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ValueError, match="unknown LeaderboardConfig keys"):
+        LeaderboardConfig.from_dict({**config.to_dict(), "colour": "red"})
