@@ -86,7 +86,9 @@ def degrade(
 ) -> DegradationResult:
     """Sample with the item's degradation generator (protocol §2, stage 2) for `gt`'s size, then apply."""
     image = as_rgb_uint8(gt, name="gt")
-    params = sample(item_rng(seed, Stage.DEGRADATION, index), param_set=param_set, size=image.shape[:2], scale=scale)
+    params = sample(
+        item_rng(seed, Stage.DEGRADATION, index), param_set=param_set, size=image.shape[:2], scale=scale
+    )
     return apply(image, params)
 
 

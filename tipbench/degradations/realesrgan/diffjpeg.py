@@ -97,7 +97,9 @@ def diff_jpeg(image: np.ndarray, quality: float) -> np.ndarray:
     out = np.empty((padded_h // 2, 2, padded_w // 2, 2, 3), dtype=np.float32)
     luma_blocks = luma.reshape(padded_h // 2, 2, padded_w // 2, 2)
     np.add(luma_blocks, (np.float32(CR_TO_R) * cr)[:, None, :, None], out=out[..., 0])
-    np.add(luma_blocks, (np.float32(CB_TO_G) * cb + np.float32(CR_TO_G) * cr)[:, None, :, None], out=out[..., 1])
+    np.add(
+        luma_blocks, (np.float32(CB_TO_G) * cb + np.float32(CR_TO_G) * cr)[:, None, :, None], out=out[..., 1]
+    )
     np.add(luma_blocks, (np.float32(CB_TO_B) * cb)[:, None, :, None], out=out[..., 2])
     out = out.reshape(padded_h, padded_w, 3)[:height, :width]
     np.clip(out, 0.0, 255.0, out=out)

@@ -42,7 +42,9 @@ def sinc_kernel(omega: float, size: int, *, normalise: bool = True) -> np.ndarra
     return kernel / kernel.sum() if normalise else kernel
 
 
-def mixed_kernel(kind: str, size: int, sigma_x: float, sigma_y: float, theta: float, beta: float | None) -> np.ndarray:
+def mixed_kernel(
+    kind: str, size: int, sigma_x: float, sigma_y: float, theta: float, beta: float | None
+) -> np.ndarray:
     """Gaussian exp(−q/2), generalized exp(−½·q^β) or plateau 1/(q^β + 1), normalised, float64 k×k."""
     q = quadratic_form(size, sigma_x, sigma_y, theta)
     if kind in ("iso", "aniso"):
@@ -80,7 +82,9 @@ def make_kernel(params: KernelParams, *, padded: bool = True) -> np.ndarray:
     elif params.kind == "sinc":
         kernel = sinc_kernel(params.omega, params.size)
     else:
-        kernel = mixed_kernel(params.kind, params.size, params.sigma_x, params.sigma_y, params.theta, params.beta)
+        kernel = mixed_kernel(
+            params.kind, params.size, params.sigma_x, params.sigma_y, params.theta, params.beta
+        )
     return (pad_kernel(kernel) if padded else kernel).astype(np.float32)
 
 

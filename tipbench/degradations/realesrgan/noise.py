@@ -48,7 +48,9 @@ def add_noise(image: np.ndarray, unit_noise: np.ndarray, strength: float) -> np.
     """clip(image + strength·unit_noise, 0, 1); a 2-D (gray) field is added to every channel. New array."""
     field = unit_noise[..., None] if unit_noise.ndim == 2 else unit_noise
     if field.shape[:2] != image.shape[:2]:
-        raise ValueError(f"noise field of shape {unit_noise.shape} does not fit an image of shape {image.shape}")
+        raise ValueError(
+            f"noise field of shape {unit_noise.shape} does not fit an image of shape {image.shape}"
+        )
     out = np.empty(image.shape, dtype=np.float32)
     np.multiply(field, np.float32(strength), out=out)
     out += image

@@ -81,8 +81,12 @@ class ParameterSet:
 PARAMETER_SETS: dict[str, ParameterSet] = {
     "realesrgan-x4plus": ParameterSet(
         name="realesrgan-x4plus",
-        kernel1=KernelRanges(sigma=(0.2, 3.0), beta_generalized=(0.5, 4.0), beta_plateau=(1.0, 2.0), sinc_probability=0.1),
-        kernel2=KernelRanges(sigma=(0.2, 1.5), beta_generalized=(0.5, 4.0), beta_plateau=(1.0, 2.0), sinc_probability=0.1),
+        kernel1=KernelRanges(
+            sigma=(0.2, 3.0), beta_generalized=(0.5, 4.0), beta_plateau=(1.0, 2.0), sinc_probability=0.1
+        ),
+        kernel2=KernelRanges(
+            sigma=(0.2, 1.5), beta_generalized=(0.5, 4.0), beta_plateau=(1.0, 2.0), sinc_probability=0.1
+        ),
         final_sinc_probability=0.8,
         stage1=StageRanges(
             resize_probabilities=(0.2, 0.7, 0.1),
@@ -106,8 +110,12 @@ PARAMETER_SETS: dict[str, ParameterSet] = {
     ),
     "stablesr": ParameterSet(
         name="stablesr",
-        kernel1=KernelRanges(sigma=(0.2, 1.5), beta_generalized=(0.5, 2.0), beta_plateau=(1.0, 1.5), sinc_probability=0.1),
-        kernel2=KernelRanges(sigma=(0.2, 1.0), beta_generalized=(0.5, 2.0), beta_plateau=(1.0, 1.5), sinc_probability=0.1),
+        kernel1=KernelRanges(
+            sigma=(0.2, 1.5), beta_generalized=(0.5, 2.0), beta_plateau=(1.0, 1.5), sinc_probability=0.1
+        ),
+        kernel2=KernelRanges(
+            sigma=(0.2, 1.0), beta_generalized=(0.5, 2.0), beta_plateau=(1.0, 1.5), sinc_probability=0.1
+        ),
         final_sinc_probability=0.8,
         stage1=StageRanges(
             resize_probabilities=(0.2, 0.7, 0.1),

@@ -33,7 +33,10 @@ def _require(condition: bool, message: str) -> None:
 
 
 def _positive(value: float | None, name: str) -> None:
-    _require(value is not None and math.isfinite(value) and value > 0, f"`{name}` must be a positive number, got {value!r}")
+    _require(
+        value is not None and math.isfinite(value) and value > 0,
+        f"`{name}` must be a positive number, got {value!r}",
+    )
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,14 @@ class KernelParams:
     omega: float | None = None
 
     def __post_init__(self) -> None:
-        _require(self.kind in KERNEL_KINDS, f"kernel kind `{self.kind}` unknown; valid: {', '.join(KERNEL_KINDS)}")
+        _require(
+            self.kind in KERNEL_KINDS, f"kernel kind `{self.kind}` unknown; valid: {', '.join(KERNEL_KINDS)}"
+        )
         valid_sizes = (PADDED_KERNEL_SIZE,) if self.kind == "delta" else KERNEL_SIZES
-        _require(self.size in valid_sizes, f"kernel size {self.size!r} invalid for `{self.kind}`; valid: {valid_sizes}")
+        _require(
+            self.size in valid_sizes,
+            f"kernel size {self.size!r} invalid for `{self.kind}`; valid: {valid_sizes}",
+        )
         if self.kind == "sinc":
             _positive(self.omega, "omega")
             _require(self.omega <= math.pi, f"`omega` must be ≤ π, got {self.omega}")
@@ -78,7 +86,9 @@ class ResizeParams:
 
     def __post_init__(self) -> None:
         _require(self.direction in RESIZE_DIRECTIONS, f"resize direction `{self.direction}` unknown")
-        _require(self.mode in RESIZE_MODES, f"resize mode `{self.mode}` unknown; valid: {', '.join(RESIZE_MODES)}")
+        _require(
+            self.mode in RESIZE_MODES, f"resize mode `{self.mode}` unknown; valid: {', '.join(RESIZE_MODES)}"
+        )
         _positive(self.scale, "scale")
 
 
@@ -92,9 +102,14 @@ class NoiseParams:
     scale: float | None = None
 
     def __post_init__(self) -> None:
-        _require(self.kind in NOISE_KINDS, f"noise kind `{self.kind}` unknown; valid: {', '.join(NOISE_KINDS)}")
+        _require(
+            self.kind in NOISE_KINDS, f"noise kind `{self.kind}` unknown; valid: {', '.join(NOISE_KINDS)}"
+        )
         _require(isinstance(self.gray, bool), f"`gray` must be a bool, got {self.gray!r}")
-        _positive(self.sigma if self.kind == "gaussian" else self.scale, "sigma" if self.kind == "gaussian" else "scale")
+        _positive(
+            self.sigma if self.kind == "gaussian" else self.scale,
+            "sigma" if self.kind == "gaussian" else "scale",
+        )
 
     @property
     def strength(self) -> float:
@@ -140,7 +155,9 @@ class RealESRGANParams:
             len(self.input_size) == 2 and all(isinstance(v, int) and v > 0 for v in self.input_size),
             f"`input_size` must be two positive ints, got {self.input_size!r}",
         )
-        _require(isinstance(self.scale_factor, int) and self.scale_factor >= 1, "`scale_factor` must be an int ≥ 1")
+        _require(
+            isinstance(self.scale_factor, int) and self.scale_factor >= 1, "`scale_factor` must be an int ≥ 1"
+        )
         _require(self.final_order in FINAL_ORDERS, f"`final_order` must be one of {FINAL_ORDERS}")
         _require(self.final_kernel.kind in ("sinc", "delta"), "`final_kernel` must be a sinc or the delta")
         _require(self.final_resize_mode in RESIZE_MODES, f"`final_resize_mode` must be one of {RESIZE_MODES}")
@@ -176,8 +193,15 @@ class RealESRGANParams:
         data = dict(data)
         if data.pop("pipeline", NAME) != NAME:
             raise ConfigError(f"not a `{NAME}` parameter record: {data!r}")
-        nested = {"kernel1": KernelParams, "kernel2": KernelParams, "final_kernel": KernelParams,
-                  "resize1": ResizeParams, "resize2": ResizeParams, "noise1": NoiseParams, "noise2": NoiseParams}
+        nested = {
+            "kernel1": KernelParams,
+            "kernel2": KernelParams,
+            "final_kernel": KernelParams,
+            "resize1": ResizeParams,
+            "resize2": ResizeParams,
+            "noise1": NoiseParams,
+            "noise2": NoiseParams,
+        }
         _reject_unknown(cls, data)
         try:
             for key, record_type in nested.items():

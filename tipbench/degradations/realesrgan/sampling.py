@@ -81,7 +81,13 @@ def sample_resize(rng: np.random.Generator, stage: StageRanges) -> ResizeParams:
     """Direction by `resize_probabilities`; up → U(1, hi), down → U(lo, 1), keep → 1; mode uniform of three."""
     direction = RESIZE_DIRECTIONS[int(rng.choice(3, p=stage.resize_probabilities))]
     low, high = stage.resize_range
-    scale = _uniform(rng, (1.0, high)) if direction == "up" else _uniform(rng, (low, 1.0)) if direction == "down" else 1.0
+    scale = (
+        _uniform(rng, (1.0, high))
+        if direction == "up"
+        else _uniform(rng, (low, 1.0))
+        if direction == "down"
+        else 1.0
+    )
     return ResizeParams(direction, scale, _mode(rng))
 
 

@@ -15,6 +15,7 @@ def usm_sharpen(image: np.ndarray, weight: float = 0.5, threshold: float = 10.0)
 
     mask = |I − blur(I)|·255 > threshold; soft = blur(mask); out = soft·clip(I + w·residual) + (1 − soft)·I.
     """
+
     def gaussian(x: np.ndarray) -> np.ndarray:
         size = (USM_KERNEL_SIZE, USM_KERNEL_SIZE)
         return cv2.GaussianBlur(x, size, USM_SIGMA, borderType=cv2.BORDER_REFLECT_101)
