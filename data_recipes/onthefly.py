@@ -54,6 +54,19 @@ class OnTheFlyDegrader:
         if backend == "torch" and self.batch_apply is None:
             raise ImportError("the Real-ESRGAN torch backend (tipbench.degradations.realesrgan.torch_backend) is missing")
 
+    def _torch_realesrgan(self, batch: dict[str, list[Any]], rows: list[int]) -> list[np.ndarray]:
+        """Real-ESRGAN rows on the device, each with its recorded parameters and noise seed (reproducible)."""
+        import torch
+
+        pipeline = DEGRADATIONS.get("realesrgan")
+        params = [pipeline.params_from_dict(json.loads(batch["params"][i])) for i in rows]
+        gts = torch.from_numpy(np.stack([batch["gt"][i] for i in rows])).to(self.device)
+        gts = gts.permute(0, 3, 1, 2).float() / 255.0
+        with torch.no_grad():
+            out = self.batch_apply(gts, params)
+        levels = torch.round(out.clamp(0, 1) * 255.0).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+        return [np.ascontiguousarray(image) for image in levels]
+
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         missing = [i for i, lq in enumerate(batch["lq"]) if lq is None]
         if not missing:
@@ -61,12 +74,8 @@ class OnTheFlyDegrader:
         lq = list(batch["lq"])
         realesrgan = [i for i in missing if batch["pipeline"][i] == "realesrgan"]
         if realesrgan and self.batch_apply is not None:
-            pipeline = DEGRADATIONS.get("realesrgan")
-            params = [pipeline.params_from_dict(json.loads(batch["params"][i])) for i in realesrgan]
-            gts = np.stack([batch["gt"][i] for i in realesrgan])
-            outputs = self.batch_apply(gts, params, device=self.device)
-            for i, out in zip(realesrgan, outputs):
-                lq[i] = np.asarray(out, dtype=np.uint8)
+            for i, out in zip(realesrgan, self._torch_realesrgan(batch, realesrgan)):
+                lq[i] = out
         for i in missing:
             if lq[i] is None:
                 sample = {key: values[i] for key, values in batch.items()}
