@@ -1,0 +1,54 @@
+"""GT feature cache per split (metrics.md §11): Inception features + μ/Σ scatter, CLIP image and caption embeddings.
+
+Stored as `<split>/.cache/metrics/<family>-<key>.npz`; the key hashes the manifest sha256, the reference folder
+(gt/target), the metric settings, the weight id and library versions, so any change makes a new file and a stale
+one is never read. Safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from tipbench.io import atomic_write_bytes
+
+logger = logging.getLogger(__name__)
+
+
+def cache_key(**parts) -> str:
+    """sha256 (first 24 hex) of the canonical JSON of `parts`."""
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def cache_path(split_dir: Path, family: str, key: str) -> Path:
+    return split_dir / ".cache" / "metrics" / f"{family}-{key}.npz"
+
+
+def load(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+    """The cached arrays, or None when absent, unreadable or made for other ids."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError) as exc:
+        logger.warning("ignoring unreadable GT cache %s (%s)", path, exc)
+        return None
+    if tuple(str(i) for i in arrays.get("ids", [])) != ids:
+        logger.warning("ignoring GT cache %s: its ids differ from the manifest", path)
+        return None
+    logger.info("GT cache hit: %s", path.name)
+    return arrays
+
+
+def save(path: Path, ids: tuple[str, ...], meta: dict, **arrays: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, ids=np.asarray(ids, dtype=str), meta=np.asarray(json.dumps(meta, sort_keys=True)), **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
+    logger.info("GT cache written: %s", path)

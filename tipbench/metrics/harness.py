@@ -1,0 +1,215 @@
+"""The one scoring pass: each pair decoded once, every metric updated from the same pixels, batched, GT cached.
+
+1. a DataLoader decodes restored + reference PNGs and derives the FID (299) and CLIP (224) views in workers;
+2. per batch: PSNR/SSIM (RGB, Y) and LPIPS on the uint8 pixels, Inception and CLIP on the views;
+3. GT work (Inception features, CLIP image and caption embeddings) only on a GT-cache miss;
+4. at the end: per-item table, FID from streamed statistics, CLIP cosines.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tipbench.metrics import gt_cache, networks
+from tipbench.metrics.functional.fid import FeatureStats
+from tipbench.metrics.inputs import ScoreItem, SplitInfo
+from tipbench.metrics.views import clip_view, fid_view, make_fid_resizer
+
+logger = logging.getLogger(__name__)
+
+PIXEL_COLUMNS = ("psnr", "ssim", "psnr_y", "ssim_y")
+
+
+@dataclass(frozen=True)
+class HarnessOptions:
+    """What to compute and how (built by `tipbench.score` from `ScoreConfig`)."""
+
+    lpips: bool
+    fid: bool
+    clip: bool
+    metric_weights: networks.MetricWeights = "real"
+    random_arch: networks.RandomArch = "tiny"
+    clip_model: str = "ViT-L-14-quickgelu"
+    device: str = "cpu"
+    batch_size: int = 16
+    workers: int = 0
+    reference: str = "gt"
+    use_gt_cache: bool = True
+    progress: bool = True
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class HarnessResult:
+    columns: dict[str, np.ndarray]
+    fid_stats: tuple[FeatureStats, FeatureStats] | None
+    weight_ids: dict[str, str]
+    gt_cache: dict[str, str]
+
+
+class _PairDataset(torch.utils.data.Dataset):
+    """Decodes one pair per item (once) and returns its pixel tensors and the views the networks need."""
+
+    def __init__(self, items: list[ScoreItem], fid_views: tuple[bool, bool], clip_views: tuple[bool, bool],
+                 clip_preprocess=None) -> None:
+        self.items, self.fid_views, self.clip_views = items, fid_views, clip_views
+        self.clip_preprocess = clip_preprocess
+        self.resizer = make_fid_resizer() if any(fid_views) else None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict:
+        from PIL import Image
+
+        item = self.items[index]
+        arrays = []
+        for path in (item.out_path, item.ref_path):
+            with Image.open(path) as img:
+                arrays.append(np.asarray(img.convert("RGB"), dtype=np.uint8))
+        sample = {"index": index, "out": torch.from_numpy(arrays[0]).permute(2, 0, 1),
+                  "ref": torch.from_numpy(arrays[1]).permute(2, 0, 1)}
+        for key, flags, view in (("fid", self.fid_views, partial(fid_view, resizer=self.resizer)),
+                                 ("clip", self.clip_views, partial(clip_view, preprocess=self.clip_preprocess))):
+            for wanted, name, array in zip(flags, ("out", "ref"), arrays):
+                if wanted:
+                    sample[f"{key}_{name}"] = view(array)
+        return sample
+
+
+def _collate(samples: list[dict]) -> dict:
+    batch = {"index": [s["index"] for s in samples], "out": [s["out"] for s in samples],
+             "ref": [s["ref"] for s in samples]}
+    for key in samples[0]:
+        if key.startswith(("fid_", "clip_")):
+            batch[key] = torch.stack([s[key] for s in samples])
+    return batch
+
+
+def _same_shape_runs(tensors: list[torch.Tensor]) -> list[slice]:
+    """Consecutive runs of equal shape, so batches keep item order even when sizes differ."""
+    runs, start = [], 0
+    for i in range(1, len(tensors) + 1):
+        if i == len(tensors) or tensors[i].shape != tensors[start].shape:
+            runs.append(slice(start, i))
+            start = i
+    return runs
+
+
+def _cache_parts(family: str, split: SplitInfo, options: HarnessOptions, weight_id: str) -> dict:
+    from tipbench.metrics.versions import library_versions
+
+    return {"family": family, "manifest_sha256": split.manifest_sha256, "reference": options.reference,
+            "settings": options.settings.get(family), "weight_id": weight_id, "versions": library_versions()}
+
+
+def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) -> HarnessResult:
+    """Score `items` (already validated) in one pass; see the module docstring."""
+    from tipbench.metrics.clip import ClipEncoder
+    from tipbench.metrics.fid import FID
+    from tipbench.metrics.lpips import LPIPS
+    from tipbench.metrics.psnr import PSNR
+    from tipbench.metrics.ssim import SSIM
+
+    device, ids = options.device, split.ids
+    pixel = {"psnr": PSNR("rgb"), "ssim": SSIM("rgb"), "psnr_y": PSNR("y"), "ssim_y": SSIM("y")}
+    weight_ids: dict[str, str] = {}
+    cache_state: dict[str, str] = {}
+    lpips_metric = LPIPS(options.metric_weights, device) if options.lpips else None
+    if lpips_metric is not None:
+        weight_ids["lpips"] = lpips_metric.weight_id
+
+    # GT side: cached or computed in this pass.
+    fid_metric, fid_cached, fid_path, gt_features = None, None, None, []
+    if options.fid:
+        fid_metric = FID(options.metric_weights, options.random_arch, device)
+        weight_ids["fid"] = fid_metric.weight_id
+        fid_path = gt_cache.cache_path(split.dir, "fid",
+                                       gt_cache.cache_key(**_cache_parts("fid", split, options, fid_metric.weight_id)))
+        fid_cached = gt_cache.load(fid_path, ids) if options.use_gt_cache else None
+        if fid_cached is not None:
+            fid_metric.set_target_stats(FeatureStats(int(fid_cached["mean"].shape[0]), int(fid_cached["n"]),
+                                                     fid_cached["mean"], fid_cached["scatter"]))
+        cache_state["fid"] = "hit" if fid_cached is not None else "miss"
+    encoder, clip_cached, clip_path, out_embeddings, gt_embeddings = None, None, None, [], []
+    if options.clip:
+        bundle = networks.build_clip(options.clip_model, options.metric_weights, options.random_arch, device)
+        encoder = ClipEncoder(bundle, device)
+        weight_ids["clip"] = bundle.weight_id
+        clip_path = gt_cache.cache_path(split.dir, "clip",
+                                        gt_cache.cache_key(**_cache_parts("clip", split, options, bundle.weight_id)))
+        clip_cached = gt_cache.load(clip_path, ids) if options.use_gt_cache else None
+        cache_state["clip"] = "hit" if clip_cached is not None else "miss"
+
+    dataset = _PairDataset(items, (options.fid, options.fid and fid_cached is None),
+                           (options.clip, options.clip and clip_cached is None),
+                           encoder.bundle.preprocess if encoder else None)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=options.batch_size, shuffle=False,
+                                         num_workers=options.workers, collate_fn=_collate)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(loader, desc="score", unit="batch", disable=not (options.progress and sys.stderr.isatty()))
+    for batch in bar:
+        for run in _same_shape_runs(batch["out"]):
+            out = torch.stack(batch["out"][run]).to(device)
+            ref = torch.stack(batch["ref"][run]).to(device)
+            for metric in pixel.values():
+                metric.update(out, ref)
+            if lpips_metric is not None:
+                lpips_metric.update(out, ref)
+        if fid_metric is not None:
+            features = fid_metric.update_resized(batch["fid_out"], batch.get("fid_ref"))
+            if features is not None:
+                gt_features.append(features.astype(np.float32))
+        if encoder is not None:
+            out_embeddings.append(encoder.images(batch["clip_out"]))
+            if "clip_ref" in batch:
+                gt_embeddings.append(encoder.images(batch["clip_ref"]))
+
+    columns = {name: metric.per_item().numpy() for name, metric in pixel.items()}
+    if lpips_metric is not None:
+        columns["lpips"] = lpips_metric.per_item().numpy()
+    fid_stats = None
+    if fid_metric is not None:
+        if fid_cached is None and options.use_gt_cache:
+            stats = fid_metric.target_stats
+            gt_cache.save(fid_path, ids, _cache_parts("fid", split, options, fid_metric.weight_id),
+                          features=np.concatenate(gt_features), mean=stats.mean, scatter=stats.scatter,
+                          n=np.asarray(stats.n))
+        fid_stats = (fid_metric.pred_stats, fid_metric.target_stats)
+    if encoder is not None:
+        columns.update(_clip_columns(encoder, split, options, clip_cached, clip_path, out_embeddings, gt_embeddings))
+    return HarnessResult(columns, fid_stats, weight_ids, cache_state)
+
+
+def _clip_columns(encoder, split: SplitInfo, options: HarnessOptions, cached, path: Path,
+                  out_embeddings: list, gt_embeddings: list) -> dict[str, np.ndarray]:
+    from tipbench.metrics.clip import CLIPImageSimilarity, CLIPTextSimilarity
+
+    if cached is not None:
+        gt_images = torch.from_numpy(cached["image_embeddings"])
+        texts, has_caption = torch.from_numpy(cached["text_embeddings"]), torch.from_numpy(cached["has_caption"])
+    else:
+        gt_images = torch.cat(gt_embeddings)
+        has_caption = torch.tensor([bool(c) for c in split.captions])
+        texts = torch.zeros_like(gt_images)
+        captioned = [i for i, c in enumerate(split.captions) if c]
+        for start in range(0, len(captioned), options.batch_size):
+            chunk = captioned[start:start + options.batch_size]
+            texts[chunk] = encoder.texts([split.captions[i] for i in chunk])
+        if options.use_gt_cache:
+            gt_cache.save(path, split.ids, _cache_parts("clip", split, options, encoder.bundle.weight_id),
+                          image_embeddings=gt_images.numpy(), text_embeddings=texts.numpy(),
+                          has_caption=has_caption.numpy())
+    out = torch.cat(out_embeddings)
+    clip_i, clip_t = CLIPImageSimilarity(encoder), CLIPTextSimilarity(encoder)
+    clip_i.update_embeddings(out, gt_images)
+    clip_t.update_embeddings(out, texts, has_caption)
+    return {"clip_i": clip_i.per_item().numpy(), "clip_t": clip_t.per_item().numpy()}

@@ -1,0 +1,30 @@
+"""SSIM as a stateful metric (per image, mean over images); see `functional/ssim.py` for the definition."""
+
+from __future__ import annotations
+
+import torch
+
+from tipbench.metrics.base import PerImageMetric
+from tipbench.metrics.functional.image import Channel
+from tipbench.metrics.functional.ssim import _ssim_check_inputs, _ssim_compute, _ssim_update
+
+
+class SSIM(PerImageMetric):
+    """Mean of per-image SSIM on RGB (per-channel mean, primary) or BT.601 Y (secondary).
+
+    >>> import numpy as np
+    >>> metric = SSIM()
+    >>> _ = metric.update(np.full((16, 16, 3), 9, np.uint8), np.full((16, 16, 3), 9, np.uint8))
+    >>> metric.compute()
+    1.0
+    """
+
+    higher_is_better = True
+
+    def __init__(self, channel: Channel = "rgb") -> None:
+        super().__init__()
+        self.channel = channel
+
+    def update(self, pred, target) -> torch.Tensor:
+        pred, target = _ssim_check_inputs(pred, target)
+        return self._append(_ssim_compute(_ssim_update(pred, target, self.channel)))

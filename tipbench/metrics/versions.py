@@ -1,0 +1,18 @@
+"""Versions of every library that can move a metric value (recorded in summary.json and the GT cache key)."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+_PACKAGES = ("tipbench", "torch", "torchvision", "numpy", "scipy", "pillow", "clean-fid", "lpips", "open-clip-torch")
+
+
+def library_versions() -> dict[str, str | None]:
+    """{distribution name: version or None when not installed}."""
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
