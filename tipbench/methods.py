@@ -1,0 +1,250 @@
+"""The method registry: every `--method` name, its Restorer class (imported lazily) and what it needs to run.
+
+`METHODS` maps a key to a lazy `"module:Class"` path, so listing methods imports no torch. `SPECS` holds, for the
+same keys, plain data: which prompts the method uses, which weights-table entries and which external code clone it
+needs per variant. `why_not_ready` answers "can it run here?" from that data alone (files and environment variables),
+and `load_restorer` builds a ready Restorer, checking every requirement before any model is constructed.
+
+Every restorer class takes one `RestorerOptions` and exposes `describe()` → {settings, checkpoints, weights, command,
+ignored_prompts} for run.json.
+
+Example:
+    >>> "classical-prompted" in METHODS
+    True
+    >>> SPECS["swinir"].variants
+    ('m', 'l')
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from tipbench.errors import ConfigError, MissingWeightsError, RestorerError, TipbenchError
+from tipbench.registry import Registry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CloneSpec:
+    """An external code clone run as a subprocess in its own environment (model-and-baselines §4.3–4.4)."""
+
+    name: str
+    repo_env: str
+    python_env: str
+    entry: str  # script path inside the clone that must exist
+    source: str
+    licence: str
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """What a method is and what it needs, without importing it."""
+
+    key: str
+    restorer: str  # "module:Class"
+    summary: str
+    uses_semantic_prompt: bool
+    uses_restoration_prompt: bool
+    #: variant → weights-table entries; key None is the default (no `--variant`).
+    weights: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+    variants: tuple[str, ...] = ()
+    clone: CloneSpec | None = None
+    #: the checkpoint may instead be given with `--checkpoint` (reference-model family).
+    accepts_checkpoint: bool = False
+    default_batch_size: int = 1
+    needs: str = ""  # one line for `--list`
+
+    def weights_for(self, variant: str | None) -> tuple[str, ...]:
+        return self.weights.get(variant, self.weights.get(None, ()))
+
+
+@dataclass(frozen=True)
+class RestorerOptions:
+    """Everything a restorer's constructor may use (the method's own knobs go in `extra`)."""
+
+    variant: str | None = None
+    checkpoint: str | None = None
+    device: str = "cpu"
+    batch_size: int = 1
+    repo: str | None = None  # subprocess baselines: the clone (else the method's env var)
+    python: str | None = None  # subprocess baselines: its interpreter (else the env var, else `python`)
+    timeout_s: float | None = None  # subprocess baselines: per-call limit (default: method's own)
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return dict(self.extra).get(name, default)
+
+    def check_extra(self, known: tuple[str, ...], method: str) -> None:
+        unknown = sorted(set(dict(self.extra)) - set(known))
+        if unknown:
+            valid = ", ".join(known) or "(none)"
+            raise ConfigError(f"method `{method}` has no option(s) {', '.join(unknown)}; valid: {valid}")
+
+
+STABLESR_CLONE = CloneSpec(
+    "StableSR", "TIPBENCH_STABLESR_REPO", "TIPBENCH_STABLESR_PYTHON",
+    "scripts/sr_val_ddpm_text_T_vqganfin_oldcanvas_tile.py", "https://github.com/IceClear/StableSR",
+    "S-Lab License 1.0 (non-commercial)")
+DIFFBIR_CLONE = CloneSpec(
+    "DiffBIR", "TIPBENCH_DIFFBIR_REPO", "TIPBENCH_DIFFBIR_PYTHON", "inference.py",
+    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0")
+
+_DIFFBIR_WEIGHTS: dict[str | None, tuple[str, ...]] = {
+    None: ("sd21-base", "diffbir-v1-general", "diffbir-v1-swinir"),
+    "v1": ("sd21-base", "diffbir-v1-general", "diffbir-v1-swinir"),
+    "v2": ("sd21-base", "diffbir-v2", "diffbir-v2-bsrnet"),
+}
+#: TIP ablation checkpoints (contracts §2 variants; reference_model configs, one per trained variant).
+TIP_VARIANTS = ("no-param", "semantic-only", "no-prompts", "modulate-up", "both-prompts", "div2k-ft")
+
+_SPECS = (
+    MethodSpec("bicubic", "baselines.bicubic:BicubicRestorer", "Pillow bicubic upsampling only (no restoration)",
+               False, False, needs="nothing"),
+    MethodSpec("classical-prompted", "baselines.classical_prompted:ClassicalPromptedRestorer",
+               "undoes each operation the restoration prompt names with a classical method (CPU, no weights)",
+               False, True, needs="nothing"),
+    MethodSpec("swinir", "baselines.swinir:SwinIRRestorer", "SwinIR real-SR x4 GAN via spandrel (variants m, l)",
+               False, False, weights={None: ("swinir-realsr-x4-gan-m",), "m": ("swinir-realsr-x4-gan-m",),
+                                      "l": ("swinir-realsr-x4-gan-l",)},
+               variants=("m", "l"), default_batch_size=1, needs="weights"),
+    MethodSpec("stablesr", "baselines.stablesr:StableSRRestorer", "StableSR (DDPM 200, CFW 0.5, AdaIN) as a subprocess",
+               False, False, weights={None: ("stablesr", "stablesr-cfw")}, clone=STABLESR_CLONE,
+               default_batch_size=16, needs="clone + env + weights"),
+    MethodSpec("diffbir", "baselines.diffbir:DiffBIRRestorer", "DiffBIR (v1 settings by default) as a subprocess",
+               False, False, weights=_DIFFBIR_WEIGHTS, variants=("v1", "v2"), clone=DIFFBIR_CLONE,
+               default_batch_size=16, needs="clone + env + weights"),
+    MethodSpec("diffbir-clip", "baselines.diffbir_clip:DiffBIRCLIPRestorer",
+               "DiffBIR with c_s as the positive prompt (zero-shot)", True, False, weights=_DIFFBIR_WEIGHTS,
+               variants=("v1", "v2"), clone=DIFFBIR_CLONE, default_batch_size=1, needs="clone + env + weights"),
+    MethodSpec("diffbir-sdedit", "baselines.diffbir_sdedit:DiffBIRSDEditRestorer",
+               "DiffBIR v1, then SD img2img (SDEdit) on c_s; strength 0.4 (variants s02, s06)", True, False,
+               weights={None: (*_DIFFBIR_WEIGHTS[None], "sd15")}, variants=("s02", "s06"), clone=DIFFBIR_CLONE,
+               default_batch_size=16, needs="clone + env + weights"),
+    MethodSpec("controlnet-sr", "baselines.controlnet_sr:ControlNetSRMethod",
+               "reference model, additive fusion, no prompts (checkpoint via --checkpoint)", False, False,
+               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint"),
+    MethodSpec("controlnet-sr-clip", "baselines.controlnet_sr_clip:ControlNetSRCLIPMethod",
+               "ControlNet-SR checkpoint with c_s fed zero-shot, CFG on c_s", True, False,
+               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint"),
+    MethodSpec("tip", "baselines.tip:TIPMethod", "the TIP reference model (both prompts; ablations as variants)",
+               True, True, weights={None: ("tip", "sd15")}, variants=TIP_VARIANTS, accepts_checkpoint=True,
+               default_batch_size=4, needs="checkpoint"),
+)
+
+#: method key → Restorer class, lazily imported.
+METHODS: Registry[type] = Registry("method")
+#: method key → what it needs (plain data; no imports).
+SPECS: dict[str, MethodSpec] = {}
+for _spec in _SPECS:
+    METHODS.register(_spec.key, _spec.restorer)
+    SPECS[_spec.key] = _spec
+
+
+def method_spec(method: str) -> MethodSpec:
+    """The spec of `method`; `ConfigError` naming the valid keys when unknown."""
+    if method not in SPECS:
+        raise ConfigError(f"unknown method `{method}`; available: {', '.join(sorted(SPECS))}")
+    return SPECS[method]
+
+
+def check_variant(spec: MethodSpec, variant: str | None) -> None:
+    if variant is not None and variant not in spec.variants:
+        valid = ", ".join(spec.variants) or "(none)"
+        raise ConfigError(f"method `{spec.key}` has no variant `{variant}`; valid: {valid}")
+
+
+def clone_paths(clone: CloneSpec, repo: str | None = None, python: str | None = None) -> tuple[str, str]:
+    """(clone directory, interpreter) from flags or environment; `RestorerError` saying what to set when missing."""
+    from pathlib import Path
+
+    from tipbench.paths import env_path
+
+    repo_path = Path(repo).expanduser() if repo else env_path(clone.repo_env)
+    if repo_path is None:
+        raise RestorerError(f"{clone.name} needs a clone of {clone.source} ({clone.licence}): set "
+                            f"${clone.repo_env} to it (or pass --repo DIR), and ${clone.python_env} to the python of "
+                            "its own environment")
+    if not (repo_path / clone.entry).is_file():
+        raise RestorerError(f"{clone.name}: `{clone.entry}` not found in ${clone.repo_env} ({repo_path}); clone "
+                            f"{clone.source} there")
+    interpreter = python or os.environ.get(clone.python_env, "").strip() or "python"
+    if os.sep in interpreter and not Path(interpreter).expanduser().is_file():
+        raise RestorerError(f"{clone.name}: interpreter `{interpreter}` (${clone.python_env}) does not exist")
+    return str(repo_path), str(Path(interpreter).expanduser()) if os.sep in interpreter else interpreter
+
+
+def requirements_problem(method: str, variant: str | None = None, checkpoint: str | None = None,
+                         repo: str | None = None, python: str | None = None) -> TipbenchError | None:
+    """The error that would stop `method` from running here, or None. Reads files and env vars only."""
+    from tipbench import weights as weights_table
+
+    spec = method_spec(method)
+    check_variant(spec, variant)
+    problems: list[TipbenchError] = []
+    if spec.clone is not None:
+        try:
+            clone_paths(spec.clone, repo, python)
+        except TipbenchError as exc:
+            problems.append(exc)
+    names = list(spec.weights_for(variant))
+    if spec.accepts_checkpoint:
+        names = _reference_weight_names(spec, variant, checkpoint)
+    known = [name for name in names if name in weights_table.WEIGHTS]
+    missing = weights_table.missing(known)
+    if spec.accepts_checkpoint and checkpoint is None and not known:
+        problems.append(ConfigError(f"method `{method}`{'@' + variant if variant else ''} has no checkpoint in the "
+                                    "weights table; pass --checkpoint DIR (a reference_model.train output)"))
+    if missing:
+        problems.append(MissingWeightsError(missing))
+    if not problems:
+        return None
+    if len(problems) == 1:
+        return problems[0]
+    return RestorerError("\n".join(str(problem) for problem in problems))
+
+
+def _reference_weight_names(spec: MethodSpec, variant: str | None, checkpoint: str | None) -> list[str]:
+    """Weights-table entries a reference-family method needs: its checkpoint (unless given) — the SD base is
+    checked by the reference model itself when the checkpoint is adapter-only."""
+    if checkpoint is not None:
+        return []
+    from tipbench import weights as weights_table
+
+    entry = spec.key if variant is None else f"{spec.key}-{variant}"
+    return [entry] if entry in weights_table.WEIGHTS else []
+
+
+def why_not_ready(method: str, variant: str | None = None) -> str | None:
+    """One message saying why `method[@variant]` cannot run here, or None when it can (leaderboard, `--list`)."""
+    problem = requirements_problem(method, variant)
+    return None if problem is None else str(problem)
+
+
+def load_restorer(method: str, *, variant: str | None = None, checkpoint: str | None = None, device: str = "cpu",
+                  options: RestorerOptions | None = None) -> Any:
+    """A ready Restorer for `method`; every missing file or clone is reported before any model is built."""
+    spec = method_spec(method)
+    if options is None:
+        options = RestorerOptions(variant=variant, checkpoint=checkpoint, device=device,
+                                  batch_size=spec.default_batch_size)
+    check_variant(spec, options.variant)
+    problem = requirements_problem(method, options.variant, options.checkpoint, options.repo, options.python)
+    if problem is not None:
+        raise problem
+    restorer_class = METHODS.get(method)
+    return restorer_class(options)
+
+
+def describe_restorer(restorer: Any) -> dict[str, Any]:
+    """{settings, checkpoints, weights, command, ignored_prompts} of a restorer (defaults where it has none)."""
+    described = dict(restorer.describe()) if hasattr(restorer, "describe") else {}
+    described.setdefault("settings", {})
+    described.setdefault("checkpoints", {})
+    described.setdefault("weights", "real")
+    described.setdefault("command", None)
+    described.setdefault("ignored_prompts", [])
+    return described
