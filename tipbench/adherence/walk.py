@@ -17,12 +17,15 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tipbench.adherence.measures import detail_gain, noise_level
 from tipbench.adherence.split import SelectiveItem
+from tipbench.errors import ConfigError
 from tipbench.prompts import RestorationOp, format_restoration_prompt
 
 logger = logging.getLogger(__name__)
@@ -142,3 +145,110 @@ def controllability(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def _json_float(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------------------------------------------- the command
+@dataclass(frozen=True)
+class WalkConfig:
+    """Options of `python -m tipbench.adherence walk`."""
+
+    method: str
+    split: str = "coco-selective"
+    n: int = 16
+    variant: str | None = None
+    checkpoint: str | None = None
+    device: str = "cpu"
+    splits_dir: str | None = None
+    runs_dir: str | None = None
+    save_images: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
+            raise ConfigError(f"`n` must be a positive integer, got {self.n!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WalkConfig:
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"unknown WalkConfig key(s): {', '.join(unknown)}")
+        return cls(**data)
+
+
+def walk_dir(cfg: WalkConfig) -> Path:
+    """`<runs>/<split>/<method>/walk[@<variant>]/` — beside the method's prompt-policy run folders."""
+    from tipbench.paths import runs_dir
+
+    return runs_dir(cfg.runs_dir) / cfg.split / cfg.method / ("walk" + (f"@{cfg.variant}" if cfg.variant else ""))
+
+
+def first_items(items: Sequence[SelectiveItem], n: int) -> list[SelectiveItem]:
+    """The walk subset: the first `n` rows in `index` order (an error when the split has fewer)."""
+    ordered = sorted(items, key=lambda item: item.index)
+    if len(ordered) < n:
+        raise ConfigError(f"the split has {len(ordered)} rows; the walk asked for --n {n}")
+    return ordered[:n]
+
+
+def _image_sink(folder: Path):
+    from tipbench.io import write_png
+
+    def sink(item: SelectiveItem, walk: str, strength: float, out: np.ndarray) -> None:
+        write_png(folder / item.id / f"{walk}-{strength:g}.png", out)
+
+    return sink
+
+
+def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
+    """Walk `cfg.method` (or the given `restorer`) over the grids; writes walk.json and walk.parquet.
+
+    Returns:
+        The walk.json contents: identity, `controllability`, `controllability_denoise`, `controllability_deblur`,
+        `spearman` (walk → id → ρ), `grids`, `ids`, `n`, `uses_restoration_prompt`, `seconds`, `config`.
+    """
+    import time
+
+    import pandas as pd
+
+    from tipbench.adherence.split import read_selective_items
+    from tipbench.io import PROTOCOL, atomic_write_bytes, read_json, sha256_file, write_json
+    from tipbench.paths import splits_dir
+
+    # 1. the subset
+    split_dir = splits_dir(cfg.splits_dir) / cfg.split
+    items = first_items(read_selective_items(split_dir), cfg.n)
+    split_meta = read_json(split_dir / "split.json") if (split_dir / "split.json").is_file() else {}
+    global_seed = int(split_meta.get("seed", 0))
+    # 2. the restorer
+    if restorer is None:
+        restorer = build_restorer(cfg)
+    out_dir = walk_dir(cfg)
+    sink = _image_sink(out_dir / "images") if cfg.save_images else None
+    # 3. walk and measure
+    start = time.perf_counter()
+    rows = walk_items(restorer, items, global_seed=global_seed, image_sink=sink, progress=cfg.progress)
+    seconds = time.perf_counter() - start
+    result = {
+        "method": cfg.method, "variant": cfg.variant, "split": cfg.split,
+        "split_manifest_sha256": sha256_file(split_dir / "manifest.parquet"),
+        "source": split_meta.get("source"), "n": len(items), "ids": [item.id for item in items],
+        "grids": {"denoise": list(DENOISE_GRID), "deblur": list(DEBLUR_GRID)},
+        "semantic_prompt": "", "uses_restoration_prompt": bool(getattr(restorer, "uses_restoration_prompt", False)),
+        **controllability(rows),
+        "protocol": PROTOCOL, "seconds": round(seconds, 3), "config": cfg.to_dict(),
+    }
+    frame = pd.DataFrame(rows, columns=list(WALK_COLUMNS))
+    atomic_write_bytes(out_dir / "walk.parquet", frame.to_parquet(index=False))
+    write_json(out_dir / "walk.json", result)
+    logger.info("wrote %s", out_dir / "walk.json")
+    return result
+
+
+def build_restorer(cfg: WalkConfig) -> Any:
+    """The registered method `cfg.method` (`tipbench.methods.METHODS`), built as `tipbench.run` builds it."""
+    from tipbench.methods import build_method
+
+    return build_method(cfg.method, variant=cfg.variant, checkpoint=cfg.checkpoint, device=cfg.device)

@@ -59,4 +59,4 @@ def make_selective_split(root: Path, *, n: int = 6, size: int = 128, seed: int =
 
 @pytest.fixture(scope="session")
 def selective_split(tmp_path_factory) -> Path:
-    return make_selective_split(tmp_path_factory.mktemp("adherence-splits"))
+    return make_selective_split(tmp_path_factory.mktemp("adherence-splits"), n=9, size=128)

@@ -1,0 +1,298 @@
+"""Adherence scoring of one run folder on a selective split: fidelity to the selective target plus diagnostics.
+
+1. read run.json, find the split, check they match and that the split is selective;
+2. fidelity: PSNR / SSIM / LPIPS (and the Y variants) of `out/` against `target/`, by the metrics harness
+   (`tipbench.score` with the target as reference), never a second implementation;
+3. diagnostics: removal and preservation per item (diagnostics.py), in worker processes when asked;
+4. aggregate and write `adherence.parquet` (one row per item) and `adherence.json` (keys in `SUMMARY_KEYS`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from tipbench.adherence.diagnostics import MEASURE_COLUMNS, anchor_measures, diagnose
+from tipbench.adherence.measures import MIN_GAP_DETAIL, MIN_GAP_NOISE
+from tipbench.adherence.split import SelectiveItem
+from tipbench.errors import ConfigError, ManifestError
+
+logger = logging.getLogger(__name__)
+
+ADHERENCE_VERSION = 1
+#: Prompt policies that feed the manifest's restoration prompt (contracts §2).
+INSTRUCTED_POLICIES = ("restoration", "both", "both-type-only")
+#: Fidelity columns (per item and, as means, in the summary), all against the selective target.
+FIDELITY_COLUMNS = ("target_psnr", "target_ssim", "target_psnr_y", "target_ssim_y", "target_lpips")
+ITEM_COLUMNS = (
+    "id", "index", "named", "restoration_prompt", "blur_sigma", "noise_sigma", *FIDELITY_COLUMNS,
+    "removal", "preservation", "removal_raw", "preservation_raw", *MEASURE_COLUMNS,
+)
+#: Summary scores (means; null when not computable) — the columns of the leaderboard's Table A.
+SCORE_KEYS = (
+    *FIDELITY_COLUMNS, "removal", "preservation",
+    "denoise_removal", "denoise_preservation", "deblur_removal", "deblur_preservation",
+)
+#: Every key of adherence.json.
+SUMMARY_KEYS = (
+    "method", "variant", "split", "prompts", "source", "instructed", "n", "n_denoise", "n_deblur",
+    "n_measured", *SCORE_KEYS, "null_reasons", "missing_weights", "metric_weights", "weights", "protocol",
+    "settings", "versions", "config", "full_split",
+)
+
+
+@dataclass(frozen=True)
+class AdherenceConfig:
+    """Options of `python -m tipbench.adherence RUN_DIR`."""
+
+    run_dir: str
+    splits_dir: str | None = None
+    metric_weights: Literal["real", "random"] = "real"
+    strict_metrics: bool = False
+    device: str = "cpu"
+    workers: int = 0
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.metric_weights not in ("real", "random"):
+            raise ConfigError(f"`metric_weights` must be `real` or `random`, got {self.metric_weights!r}")
+        if self.workers < 0:
+            raise ConfigError(f"`workers` must be ≥ 0, got {self.workers}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AdherenceConfig:
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"unknown AdherenceConfig key(s): {', '.join(unknown)}")
+        return cls(**data)
+
+
+def measure_settings() -> dict[str, Any]:
+    """The measure definitions recorded in adherence.json, so a number can be traced to its formula."""
+    return {
+        "adherence_version": ADHERENCE_VERSION,
+        "noise_level": "skimage.restoration.estimate_sigma(channel_axis=-1, average_sigmas=True) on [0,1] RGB",
+        "detail_gain": "<H(img), H(gt)> / <H(gt), H(gt)>, H = I - G_sigma_b (row's blur; protocol §3 kernel, "
+                       "reflect-101), float64 RGB in [0,1]",
+        "score": "clip((m_out - m_bad) / (m_target - m_bad), 0, 1); null when |m_target - m_bad| < min_gap",
+        "removal": {"noise": "noise_level, bad = lq", "blur": "detail_gain, bad = lq"},
+        "preservation": {"noise": "detail_gain (blur kept), bad = gt", "blur": "noise_level (noise kept), bad = gt"},
+        "min_gap_noise": MIN_GAP_NOISE,
+        "min_gap_detail": MIN_GAP_DETAIL,
+        "aggregate": "removal / preservation = mean of the denoise-row and deblur-row means (each op weighs 1/2)",
+    }
+
+
+# ------------------------------------------------------------------------------------------------- diagnostics
+def diagnose_item(item: SelectiveItem, out_path: str | os.PathLike) -> dict[str, Any]:
+    """Removal, preservation and raw measures of one item's output file."""
+    from tipbench.io import decode_png
+
+    out, lq, gt, target = (decode_png(p) for p in (out_path, item.lq_path, item.gt_path, item.target_path))
+    anchors = anchor_measures(lq, target, gt, item.blur_sigma)
+    return diagnose(out, gt, item.named, item.blur_sigma, anchors)
+
+
+def _diagnose_chunk(pairs: list[tuple[SelectiveItem, str]]) -> list[dict[str, Any]]:
+    return [diagnose_item(item, out_path) for item, out_path in pairs]
+
+
+def diagnose_outputs(
+    items: Sequence[SelectiveItem], out_dir: str | os.PathLike, *, workers: int = 0, progress: bool = False
+) -> list[dict[str, Any]]:
+    """`diagnose_item` for every item's `out_dir/<id>.png`, in item order (worker count never changes results)."""
+    from tqdm.auto import tqdm
+
+    pairs = [(item, str(Path(out_dir) / f"{item.id}.png")) for item in items]
+    if workers <= 1:
+        return [diagnose_item(item, path) for item, path in tqdm(pairs, desc="adherence", unit="img",
+                                                                 disable=not progress)]
+    chunk = max(1, min(32, math.ceil(len(pairs) / (4 * workers))))
+    chunks = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
+    results: list[dict[str, Any]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for part in tqdm(pool.map(_diagnose_chunk, chunks), total=len(chunks), desc="adherence", unit="chunk",
+                         disable=not progress):
+            results.extend(part)
+    return results
+
+
+# -------------------------------------------------------------------------------------------------- aggregation
+def _mean(values: Sequence[float]) -> float | None:
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    return float(np.mean(finite)) if finite else None
+
+
+def aggregate(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Summary scores from per-item rows (keys of `ITEM_COLUMNS`) and the reasons for any null.
+
+    Fidelity keys are plain means over items; `<op>_removal` / `<op>_preservation` are means over the rows naming
+    that op whose anchors were measurable; `removal` / `preservation` average the two op means (each op weighs
+    1/2, so the score does not depend on the split's mix of named operations).
+    """
+    scores: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for column in FIDELITY_COLUMNS:
+        scores[column] = _mean([row.get(column) for row in rows])
+    by_op = {"denoise": [r for r in rows if r["named"] == "noise"], "deblur": [r for r in rows if r["named"] == "blur"]}
+    for kind in ("removal", "preservation"):
+        op_means = []
+        for op, op_rows in by_op.items():
+            value = _mean([row[kind] for row in op_rows])
+            scores[f"{op}_{kind}"] = value
+            if value is None:
+                reasons[f"{op}_{kind}"] = (f"no `{op}` row" if not op_rows
+                                           else f"no `{op}` row with measurable anchors")
+            else:
+                op_means.append(value)
+        scores[kind] = float(np.mean(op_means)) if len(op_means) == 2 else None
+        if scores[kind] is None:
+            reasons[kind] = "needs a measurable value for both denoise and deblur rows"
+    for column in FIDELITY_COLUMNS:
+        if scores[column] is None:
+            reasons.setdefault(column, "not computed")
+    return scores, reasons
+
+
+def item_rows(items: Sequence[SelectiveItem], fidelity: dict[str, Sequence[float]],
+              diagnostics: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join item identity, fidelity columns and diagnostics into `ITEM_COLUMNS` rows."""
+    rows = []
+    for position, (item, diag) in enumerate(zip(items, diagnostics)):
+        row = {"id": item.id, "index": item.index, "named": item.named,
+               "restoration_prompt": item.restoration_prompt, "blur_sigma": item.blur_sigma,
+               "noise_sigma": item.noise_sigma}
+        for column in FIDELITY_COLUMNS:
+            values = fidelity.get(column)
+            row[column] = None if values is None or values[position] is None else float(values[position])
+        row.update(diag)
+        rows.append({column: row.get(column) for column in ITEM_COLUMNS})
+    return rows
+
+
+def write_item_table(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
+    """adherence.parquet, atomically (NaN → null)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tipbench.io import atomic_write_bytes
+
+    def clean(value: Any) -> Any:
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    table = pa.Table.from_pylist([{k: clean(v) for k, v in row.items()} for row in rows])
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer, compression="zstd")
+    atomic_write_bytes(path, buffer.getvalue().to_pybytes())
+
+
+def check_items_match(items: Sequence[SelectiveItem], ids: Sequence[str]) -> None:
+    """The fidelity pass and the diagnostics cover the same ids in the same order."""
+    if [item.id for item in items] != list(ids):
+        raise ManifestError("the metrics harness and the selective manifest disagree on the item order")
+
+
+# ------------------------------------------------------------------------------------------------------ the run
+def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str, list], dict[str, Any]]:
+    """Per-item fidelity to the selective target from the metrics harness: (ids, columns, its summary)."""
+    import pandas as pd
+
+    from tipbench.io import read_json
+    from tipbench.score import score_run
+    from tipbench.score_config import ScoreConfig
+
+    score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=cfg.splits_dir, reference="target", metrics=("lpips",),
+                          metric_weights=cfg.metric_weights, strict_metrics=cfg.strict_metrics, device=cfg.device,
+                          progress=cfg.progress))
+    frame = pd.read_parquet(run_dir / "scores_target.parquet")
+    summary = read_json(run_dir / "summary_target.json")
+    columns = {}
+    for column in FIDELITY_COLUMNS:
+        source = column.removeprefix("target_")
+        if source in frame.columns:
+            columns[column] = [None if pd.isna(v) else float(v) for v in frame[source]]
+    return [str(i) for i in frame["id"]], columns, summary
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as metadata
+
+    versions = {}
+    for name in ("tipbench", "numpy", "scipy", "scikit-image", "PyWavelets", "opencv-python-headless"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
+    """Score a run folder on a selective split; writes `adherence.parquet` and `adherence.json` into it.
+
+    Returns:
+        The adherence.json contents (keys `SUMMARY_KEYS`).
+
+    Raises:
+        ManifestError: not a run folder, a split that is not selective, missing or mismatched outputs.
+    """
+    from tipbench.adherence.split import read_selective_items
+    from tipbench.io import PROTOCOL, read_json, write_json
+    from tipbench.metrics.inputs import find_split_dir
+
+    # 1. run and split
+    run_dir = Path(cfg.run_dir)
+    if not (run_dir / "run.json").is_file():
+        raise ManifestError(f"`{run_dir}` is not a run folder: no run.json (make one with tipbench.run)")
+    run = read_json(run_dir / "run.json")
+    split_dir = find_split_dir(run, cfg.splits_dir)
+    items = read_selective_items(split_dir)
+    # 2. fidelity to the target (the harness also checks every output: present, RGB, right size)
+    ids, fidelity, harness_summary = _fidelity(run_dir, cfg)
+    check_items_match(items, ids)
+    # 3. diagnostics
+    diagnostics = diagnose_outputs(items, run_dir / "out", workers=cfg.workers, progress=cfg.progress)
+    rows = item_rows(items, fidelity, diagnostics)
+    # 4. aggregate and write
+    scores, reasons = aggregate(rows)
+    for column in FIDELITY_COLUMNS:
+        harness_reason = (harness_summary.get("null_reasons") or {}).get(column.removeprefix("target_"))
+        if scores[column] is None and harness_reason:
+            reasons[column] = harness_reason
+    split_meta = read_json(split_dir / "split.json") if (split_dir / "split.json").is_file() else {}
+    prompts = run.get("prompts")
+    ignored = run.get("ignored_prompts") or []
+    summary = {
+        "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"), "prompts": prompts,
+        "source": split_meta.get("source", harness_summary.get("source")),
+        "instructed": prompts in INSTRUCTED_POLICIES and "restoration" not in ignored,
+        "n": len(rows),
+        "n_denoise": sum(row["named"] == "noise" for row in rows),
+        "n_deblur": sum(row["named"] == "blur" for row in rows),
+        "n_measured": {kind: sum(row[kind] is not None and math.isfinite(row[kind]) for row in rows)
+                       for kind in ("removal", "preservation")},
+        **scores,
+        "null_reasons": dict(sorted(reasons.items())),
+        "missing_weights": harness_summary.get("missing_weights", []),
+        "metric_weights": harness_summary.get("metric_weights", {}),
+        "weights": harness_summary.get("weights", cfg.metric_weights),
+        "protocol": PROTOCOL,
+        "settings": measure_settings(),
+        "versions": _versions(),
+        "config": cfg.to_dict(),
+        "full_split": len(rows) == 3000 and split_meta.get("source") not in (None, "sample"),
+    }
+    write_item_table(run_dir / "adherence.parquet", rows)
+    write_json(run_dir / "adherence.json", summary)
+    logger.info("wrote %s", run_dir / "adherence.json")
+    return summary
