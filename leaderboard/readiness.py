@@ -25,8 +25,11 @@ def _readiness_function(methods_module: Any) -> Callable[..., Any] | None:
 
 
 def _first_line(text: str) -> str:
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return "; ".join(lines[:3]) if lines else ""
+    lines = [line.strip().lstrip("- ") for line in str(text).splitlines() if line.strip()]
+    joined = ""
+    for line in lines[:4]:
+        joined += line if not joined else (" " if joined.endswith(":") else "; ") + line
+    return joined
 
 
 def registry_reason(method: str, variant: str | None) -> str | None:

@@ -26,7 +26,7 @@ TABLE = TableSpec(
              "13.65 0.222 23.75 0.669 0.938 0.300"),
         # ControlNet-SR trained and tested with both prompts, i.e. TIP without the modulation fusion layer; the
         # paper prints the same FID/LPIPS for Table 6's unmodulated row, so it is one checkpoint.
-        _row("ControlNet-SR (prompted)", "ControlNet-SR", YES, YES, RunMatch("tip", ("both",), "no-modulation"),
+        _row("ControlNet-SR (prompted)", "ControlNet-SR", YES, YES, RunMatch("tip", ("both",), "both-prompts"),
              "12.14 0.223 23.50 0.660 0.940 0.306"),
         _row("Ours (type-only c_r)", "Ours", YES, "wo param", RunMatch("tip", ("both-type-only",), "no-param"),
              "11.58 0.223 23.61 0.665 0.942 0.305"),

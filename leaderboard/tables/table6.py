@@ -27,7 +27,7 @@ TABLE = TableSpec(
     columns=COLUMNS,
     descriptor_headers=("Modulate f_skip", "Modulate f_up"),
     rows=(
-        _row("Ours w/ prompts (no modulation)", (NO, NO), RunMatch("tip", ("both",), "no-modulation"),
+        _row("Ours w/ prompts (no modulation)", (NO, NO), RunMatch("tip", ("both",), "both-prompts"),
              "1 12.14 0.223"),
         _row("Ours w/ prompts (f_skip + f_up)", (YES, YES), RunMatch("tip", ("both",), "modulate-up"),
              "1.06 11.21 0.219"),

@@ -50,3 +50,13 @@ def test_per_table_inconsistencies_kept_as_printed():
     assert full["5"].paper["coco-param:clip_t"] == "0.306"
     assert full["4"].paper["coco-param:clip_t"] == "0.305"
     assert TABLES.get("1").rows[3].paper["coco-param:clip_t"] == "0.300"  # trailing zero survives
+
+
+def test_every_row_names_a_registered_method_and_variant():
+    from tipbench.methods import SPECS, check_variant
+
+    for key in TABLES:
+        for row in TABLES.get(key).rows:
+            for match in row.matches:
+                assert match.method in SPECS, (key, row.label)
+                check_variant(SPECS[match.method], match.variant)

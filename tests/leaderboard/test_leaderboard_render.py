@@ -122,3 +122,17 @@ def test_markdown_shows_summary_values_and_bold_best(rendered):
     wo_text = next(line for line in table1.splitlines() if line.startswith("| Ours w/o text |"))
     assert "10.00†§" in wo_text and "**10.00" not in wo_text
     assert "NOT THE BENCHMARK" in table1
+
+
+def test_not_run_reason_comes_from_the_method_registry(tmp_path):
+    from leaderboard.cli import fill_tables
+    from leaderboard.readiness import _first_line
+    from tipbench.methods import why_not_ready
+
+    table = fill_tables(tmp_path, ("1",))[0]
+    for row in table.rows:
+        match = row.spec.matches[0]
+        note = table.notes[row.cells[0].note - 1]
+        expected = why_not_ready(match.method, match.variant)
+        assert note.startswith(row.spec.label + ": ") and "no run folder coco-param/" in note
+        assert expected is None or _first_line(expected) in note

@@ -1,0 +1,66 @@
+"""Semantic-prompt and comparison grids, and the figures CLI end to end on a tiny sample-built split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from leaderboard.figures_cli import main
+from leaderboard.figures_inputs import read_split_items
+from leaderboard.figures_panels import compare_grid, restorer_source, run_output_source, semantic_grid
+from tipbench.io import decode_png, read_manifest, write_png
+
+
+@pytest.fixture(scope="module")
+def split_dir(tmp_path_factory):
+    from tipbench.build import main as build
+
+    out = tmp_path_factory.mktemp("splits")
+    assert build(["--split", "coco-param", "--limit", "2", "--out", str(out), "--no-progress", "-q"]) == 0
+    return out / "coco-param"
+
+
+def test_semantic_grid_layout(split_dir):
+    from baselines.classical_prompted import ClassicalPromptedRestorer
+
+    item = read_split_items(split_dir, [read_manifest(split_dir).id[0]])[0]
+    figure = semantic_grid(ClassicalPromptedRestorer(), item.lq, ["", "a zebra"],
+                           restoration_prompt=item.restoration_prompt, out_size=(96, 96))
+    assert figure.column_labels == ("input", "(empty prompt)", '"a zebra"')
+    assert set(figure.boxes) == {(0, 0), (0, 1), (0, 2)}
+    # classical-prompted ignores semantic prompts: both restorations are equal, and differ from the input.
+    assert np.array_equal(figure.panel(0, 1), figure.panel(0, 2))
+    assert not np.array_equal(figure.panel(0, 0), figure.panel(0, 1))
+
+
+def test_compare_grid_uses_run_outputs_and_live_restorers(split_dir, tmp_path):
+    from baselines.classical_prompted import ClassicalPromptedRestorer
+
+    ids = list(read_manifest(split_dir).id)
+    items = read_split_items(split_dir, ids)
+    run_dir = tmp_path / "run"
+    (run_dir / "out").mkdir(parents=True)
+    for item in items:
+        write_png(run_dir / "out" / f"{item.id}.png", 255 - item.gt)
+    figure = compare_grid(items, [("inverted", run_output_source(run_dir)),
+                                  ("classical-prompted", restorer_source(ClassicalPromptedRestorer(), "both"))])
+    assert figure.row_labels == tuple(ids)
+    assert figure.column_labels == ("input", "inverted", "classical-prompted", "GT")
+    for r, item in enumerate(items):
+        assert np.array_equal(figure.panel(r, 1), 255 - item.gt)
+        assert np.array_equal(figure.panel(r, 3), item.gt)
+        assert figure.panel(r, 2).shape == item.gt.shape
+
+
+def test_figures_cli_compare_and_errors(split_dir, tmp_path, capsys):
+    pytest.importorskip("tipbench.methods")
+    out = tmp_path / "compare.png"
+    ids = list(read_manifest(split_dir).id)
+    argv = ["compare", "--split", "coco-param", "--splits-dir", str(split_dir.parent), "--id", ids[0],
+            "-m", "classical-prompted", "--runs-dir", str(tmp_path / "none"), "--out", str(out)]
+    assert main(argv) == 0
+    assert decode_png(out).shape[0] > 512
+    assert main(["walk", "-m", "classical-prompted", "--out", str(out)]) == 1
+    assert "exactly one input" in capsys.readouterr().err
+    assert main(["walk", "-m", "no-such-method", "--lq", str(out), "--out", str(out)]) == 1
+    assert "unknown method" in capsys.readouterr().err
