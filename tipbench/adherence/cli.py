@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--metric-weights", choices=("real", "random"), default="real",
                        help="LPIPS weights: real (weights registry) or random (tests); default: real")
     group.add_argument("--strict-metrics", action="store_true", help="missing LPIPS weights are an error")
+    group.add_argument("--no-lpips", action="store_true", help="skip LPIPS (target_lpips is null with the reason)")
     group.add_argument("--device", default="cpu", metavar="D", help="device for LPIPS (default: cpu)")
     group.add_argument("--workers", type=int, default=0, metavar="K",
                        help="processes for the diagnostics (default: 0 = in this process)")
@@ -111,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--workers must be ≥ 0, got {args.workers}")
         config = AdherenceConfig(run_dir=args.run_dir, splits_dir=args.splits_dir,
                                  metric_weights=args.metric_weights, strict_metrics=args.strict_metrics,
-                                 device=args.device, workers=args.workers,
+                                 lpips=not args.no_lpips, device=args.device, workers=args.workers,
                                  progress=not args.no_progress and sys.stderr.isatty())
         summary = score_adherence(config)
         print(" ".join(f"{key} {_fmt(summary[key])}" for key in

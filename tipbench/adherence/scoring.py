@@ -57,6 +57,7 @@ class AdherenceConfig:
     splits_dir: str | None = None
     metric_weights: Literal["real", "random"] = "real"
     strict_metrics: bool = False
+    lpips: bool = True
     device: str = "cpu"
     workers: int = 0
     progress: bool = True
@@ -212,7 +213,8 @@ def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str,
     from tipbench.score import score_run
     from tipbench.score_config import ScoreConfig
 
-    score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=cfg.splits_dir, reference="target", metrics=("lpips",),
+    score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=cfg.splits_dir, reference="target",
+                          metrics=("lpips",) if cfg.lpips else (),
                           metric_weights=cfg.metric_weights, strict_metrics=cfg.strict_metrics, device=cfg.device,
                           progress=cfg.progress))
     frame = pd.read_parquet(run_dir / "scores_target.parquet")
