@@ -11,6 +11,15 @@ CELL_LEGEND = (
 )
 
 
+NO_PAPER_LEGEND = (
+    "Each cell: ours (the paper has no such table). Bold: best value per column among unmarked (benchmark) cells."
+)
+
+
+def legend(table: FilledTable) -> str:
+    return CELL_LEGEND if table.spec.has_paper else NO_PAPER_LEGEND
+
+
 def column_label(column: ColumnSpec, with_split: bool) -> str:
     """`FID↓`, or `FID↓ (coco-param)` when a table spans several splits and headers cannot be grouped."""
     info = column.info

@@ -55,13 +55,14 @@ def _check(config: LeaderboardConfig) -> tuple[str, ...]:
 
 def fill_tables(runs_dir: str | Path, tables: tuple[str, ...]) -> list:
     """Collect the runs once and fill each table in `tables` (keys of `leaderboard.tables.TABLES`)."""
-    from leaderboard.collect import collect_runs
+    from leaderboard.collect import collect_runs, collect_walks
     from leaderboard.fill import fill_table
     from leaderboard.tables import TABLES
 
     runs = collect_runs(runs_dir)
-    logger.info("found %d run folder(s) under %s", len(runs), runs_dir)
-    return [fill_table(TABLES.get(key), runs) for key in tables]
+    walks = collect_walks(runs_dir) if any(c.source == "walk" for k in tables for c in TABLES.get(k).columns) else {}
+    logger.info("found %d run folder(s) and %d prompt walk(s) under %s", len(runs), len(walks), runs_dir)
+    return [fill_table(TABLES.get(key), runs, walks) for key in tables]
 
 
 def render(filled: list, fmt: str) -> str:

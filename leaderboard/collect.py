@@ -17,13 +17,41 @@ BENCHMARK_N = 3000
 
 
 @dataclass(frozen=True)
+class Scores:
+    """One scores file (summary.json, adherence.json or walk.json) with the run.json it belongs to."""
+
+    path: Path
+    data: dict[str, Any]
+    run: dict[str, Any]
+    benchmark_n: int = BENCHMARK_N
+
+    def metric(self, name: str) -> float | None:
+        """The mean of `name` (flat key per contracts §3; a nested `metrics`/`means` dict also works)."""
+        value = self.data.get(name)
+        if value is None:
+            for nest in ("metrics", "means"):
+                nested = self.data.get(nest)
+                if isinstance(nested, dict) and nested.get(name) is not None:
+                    value = nested[name]
+                    break
+        if isinstance(value, dict):  # tolerate {"mean": x, ...}
+            value = value.get("mean")
+        return None if value is None else float(value)
+
+    def null_reason(self, name: str) -> str:
+        reasons = self.data.get("null_reasons") or {}
+        return str(reasons[name]) if reasons.get(name) else f"`{name}` not computed"
+
+
+@dataclass(frozen=True)
 class RunRecord:
-    """One run folder: its run.json, its summary.json (None until scored) and where it lives."""
+    """One run folder: its run.json, summary.json (None until scored), adherence.json (selective splits only)."""
 
     path: Path
     run: dict[str, Any]
     summary: dict[str, Any] | None = None
     problems: tuple[str, ...] = field(default=())
+    adherence: dict[str, Any] | None = None
 
     @property
     def method(self) -> str:
@@ -45,28 +73,24 @@ class RunRecord:
     def key(self) -> tuple[str, str, str | None, str]:
         return (self.split, self.method, self.variant, self.prompts)
 
+    def scores(self, source: str = "summary") -> Scores | None:
+        """The scores file `source` (`summary` or `adherence`) of this run, None when it has not been written."""
+        data = {"summary": self.summary, "adherence": self.adherence}[source]
+        name = f"{source}.json"
+        return None if data is None else Scores(self.path / name, data, self.run)
+
+    def missing_reason(self, source: str = "summary") -> str:
+        if source == "adherence":
+            return f"not scored for adherence yet (run `python -m tipbench.adherence {self.path}`)"
+        return "run not scored yet (no summary.json)"
+
     def metric(self, name: str) -> float | None:
-        """The summary's mean of `name` (flat key per contracts §3; a nested `metrics`/`means` dict also works)."""
-        if self.summary is None:
-            return None
-        value = self.summary.get(name)
-        if value is None:
-            for nest in ("metrics", "means"):
-                nested = self.summary.get(nest)
-                if isinstance(nested, dict) and nested.get(name) is not None:
-                    value = nested[name]
-                    break
-        if isinstance(value, dict):  # tolerate {"mean": x, ...}
-            value = value.get("mean")
-        return None if value is None else float(value)
+        scores = self.scores()
+        return None if scores is None else scores.metric(name)
 
     def null_reason(self, name: str) -> str:
-        reasons = (self.summary or {}).get("null_reasons") or {}
-        if reasons.get(name):
-            return str(reasons[name])
-        if self.summary is None:
-            return "run not scored yet (no summary.json)"
-        return f"`{name}` not computed"
+        scores = self.scores()
+        return self.missing_reason() if scores is None else scores.null_reason(name)
 
 
 def _identity_from_path(run_dir: Path, runs_dir: Path) -> dict[str, Any]:
@@ -87,12 +111,14 @@ def read_run(run_dir: Path, runs_dir: Path | None = None) -> RunRecord:
             run.setdefault(key, value)
     summary_path = run_dir / "summary.json"
     summary = read_json(summary_path) if summary_path.exists() else None
+    adherence_path = run_dir / "adherence.json"
+    adherence = read_json(adherence_path) if adherence_path.exists() else None
     problems = []
     if summary is not None:
         for key in ("method", "split", "prompts"):
             if key in summary and summary[key] != run.get(key):
                 problems.append(f"summary.json `{key}` = {summary[key]!r} but run.json says {run.get(key)!r}")
-    return RunRecord(run_dir, run, summary, tuple(problems))
+    return RunRecord(run_dir, run, summary, tuple(problems), adherence)
 
 
 def collect_runs(runs_dir: str | Path) -> dict[tuple[str, str, str | None, str], RunRecord]:
@@ -119,3 +145,22 @@ def collect_runs(runs_dir: str | Path) -> dict[tuple[str, str, str | None, str],
             continue
         records[record.key] = record
     return records
+
+
+def collect_walks(runs_dir: str | Path) -> dict[tuple[str, str, str | None], Scores]:
+    """Every prompt-walk result (`<split>/<method>/walk[@<variant>]/walk.json`, tipbench.adherence) by identity."""
+    from tipbench.adherence.walk import WalkConfig
+
+    runs_dir = Path(runs_dir)
+    walks: dict[tuple[str, str, str | None], Scores] = {}
+    benchmark_n = WalkConfig.__dataclass_fields__["n"].default  # the walk protocol's subset size
+    for path in sorted(runs_dir.glob("*/*/walk*/walk.json")) if runs_dir.is_dir() else []:
+        try:
+            data = read_json(path)
+        except ManifestError as exc:
+            logger.warning("skipping walk %s: %s", path.parent, exc)
+            continue
+        split, method = path.parent.parent.parent.name, path.parent.parent.name
+        variant = data.get("variant") or (path.parent.name.partition("@")[2] or None)
+        walks[(data.get("split", split), data.get("method", method), variant)] = Scores(path, data, {}, benchmark_n)
+    return walks

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from leaderboard.collect import RunRecord
-from leaderboard.marks import Mark, run_marks
+from leaderboard.collect import RunRecord, Scores
+from leaderboard.marks import Mark, data_marks, run_marks
 from leaderboard.readiness import not_run_reason
 from leaderboard.spec import ColumnSpec, RowSpec, TableSpec
 
@@ -115,17 +115,35 @@ class _Notes:
         return self.items.index(text) + 1
 
 
-def _cell(column: ColumnSpec, row: RowSpec, record: RunRecord | None, notes: _Notes, reason: str) -> Cell:
+def _cell(column: ColumnSpec, row: RowSpec, record: RunRecord | None, walk: Scores | None, notes: _Notes,
+          reason: str) -> Cell:
     paper = row.paper.get(column.key)
     if column.paper_only:
         return Cell(column, "paper-only", paper=paper)
-    if record is None:
-        return Cell(column, "not-run", paper=paper, note=notes.add(reason))
-    value = record.metric(column.metric)
+    where = f"{row.label} on {column.split}: {column.info.label} — "
+    if column.source == "walk":  # one walk per method: its notes are per row, not per column
+        if not row.uses_walk:
+            why = "blind row: no controllability, the walk feeds restoration prompts (see the instructed row)"
+            return Cell(column, "null", paper=paper, note=notes.add(f"{row.label}: {why}"))
+        if walk is None:
+            leaf = row.matches[0].method + "/walk" + (f"@{row.matches[0].variant}" if row.matches[0].variant else "")
+            why = f"no prompt walk {column.split}/{leaf} (run `python -m tipbench.adherence walk`)"
+            return Cell(column, "not-run", paper=paper, note=notes.add(f"{row.label}: {why}"))
+        scores = walk if record is None else Scores(walk.path, walk.data, record.run, walk.benchmark_n)
+        marks = data_marks(scores.data, scores.run, scores.benchmark_n, comparable_key=None)
+    else:
+        if record is None:
+            return Cell(column, "not-run", paper=paper, note=notes.add(reason))
+        scores = record.scores(column.source)
+        if scores is None:
+            return Cell(column, "null", paper=paper, marks=run_marks(record),
+                        note=notes.add(where + record.missing_reason(column.source)))
+        comparable_key = "comparable_to_paper" if column.source == "summary" else "full_split"
+        marks = data_marks(scores.data, scores.run, comparable_key=comparable_key)
+    value = scores.metric(column.metric)
     if value is None:
-        why = f"{row.label} on {column.split}: {column.info.label} — {record.null_reason(column.metric)}"
-        return Cell(column, "null", paper=paper, marks=run_marks(record), note=notes.add(why))
-    return Cell(column, "ok", value=value, paper=paper, marks=run_marks(record))
+        return Cell(column, "null", paper=paper, marks=marks, note=notes.add(where + scores.null_reason(column.metric)))
+    return Cell(column, "ok", value=value, paper=paper, marks=marks)
 
 
 def _best_flags(cells: list[Cell], higher_is_better: bool) -> tuple[set[int], set[int]]:
@@ -138,7 +156,15 @@ def _best_flags(cells: list[Cell], higher_is_better: bool) -> tuple[set[int], se
     return ({i for i, v in ours.items() if v == best_ours}, {i for i, v in paper.items() if v == best_paper})
 
 
-def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord]) -> FilledTable:
+def find_walk(row: RowSpec, split: str, walks: dict[tuple, Scores]) -> Scores | None:
+    for match in row.matches:
+        walk = walks.get((split, match.method, match.variant))
+        if walk is not None:
+            return walk
+    return None
+
+
+def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord], walks: dict[tuple, Scores] | None = None) -> FilledTable:
     """Match each row to its runs and build every cell, with best-per-column flags (direction from metric info)."""
     notes = _Notes()
     reason_cache: dict = {}
@@ -147,7 +173,8 @@ def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord]) -> FilledTable:
         used = {split: find_run(row, split, runs) for split in spec.splits}
         missing = [split for split, record in used.items() if record is None]
         reason = f"{row.label}: " + not_run_reason(row.matches[0], missing, reason_cache) if missing else ""
-        cells = [_cell(column, row, used[column.split], notes, reason) for column in spec.columns]
+        cells = [_cell(column, row, used[column.split], find_walk(row, column.split, walks or {}), notes, reason)
+                 for column in spec.columns]
         rows.append((row, used, cells))
     for index, column in enumerate(spec.columns):
         if column.paper_only:

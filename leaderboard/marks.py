@@ -20,7 +20,7 @@ class Mark:
 
 
 SAMPLE = Mark("sample", "†", r"\dag", "sample-sourced (or unknown source): not the benchmark data")
-RANDOM_WEIGHTS = Mark("random-weights", "‡", r"\ddag", "random (untrained) weights in the method or the metrics")
+RANDOM_WEIGHTS = Mark("random-weights", "‡", r"\ddag", "random (untrained) or unrecorded weights in the method or the metrics")
 SMALL_N = Mark("small-n", "§", r"\S", f"fewer than {BENCHMARK_N} images")
 NOT_COMPARABLE = Mark("not-comparable", "¶", r"\P", "summary says not comparable to the paper (protocol deviation)")
 
@@ -30,19 +30,31 @@ BENCHMARK_SOURCES = frozenset({"coco", "div2k", "stablesr-zip", "folder"})
 MARKS: tuple[Mark, ...] = (SAMPLE, RANDOM_WEIGHTS, SMALL_N, NOT_COMPARABLE)
 
 
-def run_marks(record: RunRecord) -> tuple[Mark, ...]:
-    """Every mark that applies to `record` (empty tuple only for a run that is the benchmark)."""
-    summary = record.summary or {}
+def data_marks(data: dict, run: dict, benchmark_n: int = BENCHMARK_N,
+               comparable_key: str | None = "comparable_to_paper") -> tuple[Mark, ...]:
+    """Every mark that applies to a scores file `data` of a run `run` (empty only for a benchmark number).
+
+    Args:
+        data: summary.json, adherence.json or walk.json contents (`source`, `n`, `weights`, comparability key).
+        run: the run.json of the run that produced the outputs ({} when unknown).
+        benchmark_n: the N the benchmark uses for this kind of score.
+        comparable_key: the key that must be true for the scores to count (None: no such key).
+    """
     marks: list[Mark] = []
-    source = summary.get("source", record.run.get("source"))
+    source = data.get("source", run.get("source"))
     if source not in BENCHMARK_SOURCES:  # "sample", or missing/unknown: cannot vouch for the data
         marks.append(SAMPLE)
-    weights = {summary.get("weights"), record.run.get("weights")}
-    if "real" not in weights or weights - {"real", None}:  # random, missing on both sides, or unknown
+    weights = {data.get("weights"), run.get("weights")}
+    if "real" not in weights or weights - {"real", None}:  # random, unrecorded on both sides, or unknown
         marks.append(RANDOM_WEIGHTS)
-    n = summary.get("n")
-    if not isinstance(n, int) or n < BENCHMARK_N:
+    n = data.get("n")
+    if not isinstance(n, int) or n < benchmark_n:
         marks.append(SMALL_N)
-    if not marks and summary.get("comparable_to_paper") is not True:
+    if not marks and comparable_key and data.get(comparable_key) is not True:
         marks.append(NOT_COMPARABLE)
     return tuple(marks)
+
+
+def run_marks(record: RunRecord) -> tuple[Mark, ...]:
+    """Marks of a run's summary.json numbers (an unscored run is marked too: nothing vouches for it)."""
+    return data_marks(record.summary or {}, record.run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from leaderboard.cells import CELL_LEGEND, banner, mark_lines
+from leaderboard.cells import banner, legend, mark_lines
 from leaderboard.fill import Cell, FilledTable
 from leaderboard.provenance import table_provenance
 
@@ -58,7 +58,7 @@ def render_table_html(table: FilledTable) -> str:
         cells = [escape(row.spec.label), *(escape(d) for d in row.spec.descriptors)]
         cells += [html_cell(c) for c in row.cells]
         parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    parts.append(f"</table><p>{escape(CELL_LEGEND)}</p>")
+    parts.append(f"</table><p>{escape(legend(table))}</p>")
     marks = mark_lines(table)
     if marks:
         parts.append("<ul>" + "".join(f"<li>{escape(m)}</li>" for m in marks) + "</ul>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from leaderboard.cells import CELL_LEGEND, banner, mark_lines
+from leaderboard.cells import banner, legend, mark_lines
 from leaderboard.fill import Cell, FilledTable
 from leaderboard.provenance import table_provenance
 
@@ -74,7 +74,7 @@ def render_table_latex(table: FilledTable) -> str:
         cells += [latex_cell(c) for c in row.cells]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}}", r"\par\smallskip", r"\footnotesize"]
-    lines.append(tex_escape(spec.caption) + " " + tex_escape(CELL_LEGEND) + r"\par")
+    lines.append(tex_escape(spec.caption) + " " + tex_escape(legend(table)) + r"\par")
     for line in mark_lines(table, tex=True):
         symbol, _, meaning = line.partition(" ")
         lines.append(rf"${{}}^{{{symbol}}}$ {tex_escape(meaning)}\par")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leaderboard.cells import CELL_LEGEND, banner, column_label, mark_lines
+from leaderboard.cells import banner, column_label, legend, mark_lines
 from leaderboard.fill import Cell, FilledTable
 from leaderboard.provenance import table_provenance
 
@@ -42,7 +42,7 @@ def render_table_markdown(table: FilledTable) -> str:
     for row in table.rows:
         cells = [row.spec.label, *row.spec.descriptors, *(markdown_cell(c) for c in row.cells)]
         lines.append("| " + " | ".join(_escape(c) for c in cells) + " |")
-    lines += ["", CELL_LEGEND]
+    lines += ["", legend(table)]
     marks = mark_lines(table)
     if marks:
         lines += ["", "Marks:", ""] + [f"- {line}" for line in marks]

@@ -43,6 +43,16 @@ METRIC_INFO: dict[str, MetricInfo] = {
         MetricInfo("clip_i", "CLIP-I", True, 3),
         MetricInfo("clip_t", "CLIP-T", True, 3),
         MetricInfo("relative_params", "Relative Param", False, 2),
+        # Instruction adherence (tipbench.adherence): fidelity to the selective target, 0–1 diagnostics, and the
+        # prompt walk's rank correlation in [-1, 1].
+        MetricInfo("target_psnr", "PSNR→target", True, 2),
+        MetricInfo("target_ssim", "SSIM→target", True, 3),
+        MetricInfo("target_lpips", "LPIPS→target", False, 3),
+        MetricInfo("removal", "Removal", True, 2),
+        MetricInfo("preservation", "Preservation", True, 2),
+        MetricInfo("controllability_denoise", "Control (denoise)", True, 2),
+        MetricInfo("controllability_deblur", "Control (deblur)", True, 2),
+        MetricInfo("controllability", "Controllability", True, 2),
     )
 }
 
@@ -63,6 +73,11 @@ def register_metric(info: MetricInfo) -> None:
     METRIC_INFO[info.key] = info
 
 
+#: Which file of a run a column reads: summary.json (`tipbench.score`), adherence.json (`tipbench.adherence RUN`) or
+#: the method's walk.json (`tipbench.adherence walk`, one per method and variant, not per prompt policy).
+SCORE_SOURCES = ("summary", "adherence", "walk")
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One metric on one split. `paper_only` columns (Table 6's parameter ratio) have no value of ours."""
@@ -71,6 +86,11 @@ class ColumnSpec:
     metric: str
     group: str = ""
     paper_only: bool = False
+    source: str = "summary"
+
+    def __post_init__(self) -> None:
+        if self.source not in SCORE_SOURCES:
+            raise ConfigError(f"column source `{self.source}` invalid; valid: {', '.join(SCORE_SOURCES)}")
 
     @property
     def key(self) -> str:
@@ -108,6 +128,8 @@ class RowSpec:
     paper: dict[str, str] = field(default_factory=dict)  # column key -> number exactly as printed
     descriptors: tuple[str, ...] = ()
     paper_label: str = ""  # the row's first cell in the paper, e.g. "SwinIR [25]"
+    #: walk columns apply to this row (False for a blind policy of a method whose walk is measured with prompts)
+    uses_walk: bool = True
 
     @property
     def key(self) -> str:

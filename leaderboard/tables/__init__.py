@@ -11,6 +11,7 @@ TABLES.register("3", "leaderboard.tables.table3:TABLE")
 TABLES.register("4", "leaderboard.tables.table4:TABLE")
 TABLES.register("5", "leaderboard.tables.table5:TABLE")
 TABLES.register("6", "leaderboard.tables.table6:TABLE")
+TABLES.register("a", "leaderboard.tables.table_a:TABLE")
 
 #: What `--tables` renders when not given.
-DEFAULT_TABLES: tuple[str, ...] = ("1", "3", "4", "5", "6")
+DEFAULT_TABLES: tuple[str, ...] = ("1", "3", "4", "5", "6", "a")

@@ -7,7 +7,7 @@ import pytest
 from leaderboard_fakes import write_fake_run
 
 from leaderboard.cli import main
-from leaderboard.tables import TABLES
+from leaderboard.tables import DEFAULT_TABLES, TABLES
 
 TIP_BOTH = {"fid": 11.2, "lpips": 0.2187, "psnr": 23.7111, "ssim": 0.66549, "clip_i": 0.9431, "clip_t": 0.3062}
 TIP_NONE = {"fid": 10.0, "lpips": 0.2001, "psnr": 25.0, "ssim": 0.7, "clip_i": 0.95, "clip_t": 0.31}
@@ -45,8 +45,8 @@ def test_markdown_tables_parse_with_consistent_shape(rendered):
             current[-1] += 1
         elif token.type == "table_close":
             tables.append(current)
-    keys = ["1", "3", "4", "5", "6"]
-    assert len(tables) == len(keys)
+    keys = list(DEFAULT_TABLES)
+    assert len(tables) == len(keys) == 6
     for key, cells_per_row in zip(keys, tables):
         spec = TABLES.get(key)
         width = 1 + len(spec.descriptor_headers) + len(spec.columns)
@@ -71,40 +71,41 @@ def test_latex_parses_strictly(rendered):
     document = list(environments(nodes, "document"))
     assert len(document) == 1
     tabulars = list(environments(document[0].nodelist, "tabular"))
-    assert len(tabulars) == 5
-    for tabular, key in zip(tabulars, ["1", "3", "4", "5", "6"]):
+    assert len(tabulars) == len(DEFAULT_TABLES)
+    for tabular, key in zip(tabulars, DEFAULT_TABLES):
         spec = TABLES.get(key)
         body = tabular.latex_verbatim()
         assert body.count(r"\\") == 2 + len(spec.rows)  # two header rows + one per table row
 
 
 def test_csv_round_trips_and_numbers_equal_summaries(rendered):
-    frame = pd.read_csv(rendered / "leaderboard.csv", dtype={"paper": str, "variant": str, "marks": str},
+    frame = pd.read_csv(rendered / "leaderboard.csv", dtype={"table": str, "paper": str, "variant": str,
+                                                             "marks": str},
                         keep_default_na=False, na_values={"ours": [""], "diff": [""]})
-    assert len(frame) == sum(len(TABLES.get(k).rows) * len(TABLES.get(k).columns) for k in "13456")
-    ours = frame[(frame.table == 1) & (frame.row == "Ours") & (frame.split == "coco-param")]
+    assert len(frame) == sum(len(TABLES.get(k).rows) * len(TABLES.get(k).columns) for k in DEFAULT_TABLES)
+    ours = frame[(frame.table == "1") & (frame.row == "Ours") & (frame.split == "coco-param")]
     assert dict(zip(ours.metric, ours.ours)) == TIP_BOTH  # exact, full precision
     assert set(ours.status) == {"ok"} and ours.benchmark.all()
     fid = ours[ours.metric == "fid"].iloc[0]
     assert fid.paper == "11.34" and fid["diff"] == pytest.approx(11.2 - 11.34)
-    swinir = frame[(frame.table == 1) & (frame.row == "SwinIR") & (frame.split == "coco-param")].set_index("metric")
+    swinir = frame[(frame.table == "1") & (frame.row == "SwinIR") & (frame.split == "coco-param")].set_index("metric")
     assert swinir.loc["psnr", "ours"] == 24.123456789
     assert swinir.loc["fid", "status"] == "null" and "weights missing" in swinir.loc["fid", "note"]
     # Paper columns equal the transcription, as printed (zeros kept).
     for key in "13456":
         spec = TABLES.get(key)
-        part = frame[frame.table == int(key)]
+        part = frame[frame.table == key]
         for row in spec.rows:
             printed = part[part.row == row.label]
             assert dict(zip(printed.split + ":" + printed.metric, printed.paper)) == row.paper
 
 
 def test_missing_runs_say_not_run_with_reason(rendered):
-    frame = pd.read_csv(rendered / "leaderboard.csv", keep_default_na=False)
+    frame = pd.read_csv(rendered / "leaderboard.csv", keep_default_na=False, dtype={"table": str})
     missing = frame[frame.status == "not-run"]
-    assert len(missing) > 0 and (missing.note.str.contains("no run folder")).all()
+    assert len(missing) > 0 and (missing.note.str.contains("no run folder|no prompt walk")).all()
     assert (missing.ours == "").all()  # never a zero
-    unscored = frame[(frame.table == 1) & (frame.row == "Ours") & (frame.split == "coco-realesrgan")]
+    unscored = frame[(frame.table == "1") & (frame.row == "Ours") & (frame.split == "coco-realesrgan")]
     assert set(unscored.status) == {"null"} and unscored.note.str.contains("not scored").all()
     markdown = (rendered / "leaderboard.md").read_text()
     assert "not run [" in markdown and "| |" not in markdown.replace("| | ", "")
