@@ -249,6 +249,6 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
 
 def build_restorer(cfg: WalkConfig) -> Any:
     """The registered method `cfg.method` (`tipbench.methods.METHODS`), built as `tipbench.run` builds it."""
-    from tipbench.methods import build_method
+    from tipbench.methods import load_restorer
 
-    return build_method(cfg.method, variant=cfg.variant, checkpoint=cfg.checkpoint, device=cfg.device)
+    return load_restorer(cfg.method, variant=cfg.variant, checkpoint=cfg.checkpoint, device=cfg.device)
