@@ -63,6 +63,13 @@ def plan_jobs(cfg: ShardsConfig) -> list[Any]:
     return [ShardJob(recipe, str(Path(cfg.out)), k, cfg.num_shards, num_samples, cfg.source_root) for k in indices]
 
 
+def _single_threaded_worker() -> None:
+    """Pool initializer: one OpenCV thread per worker process, so W workers use W cores, not W × cores."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, Any]]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -79,7 +86,8 @@ def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, 
             bar.update()
     else:
         # spawn, not fork: workers start clean (no inherited threads or torch state); startup is paid once per worker
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                                 initializer=_single_threaded_worker) as pool:
             futures = {pool.submit(build_shard, job): job.shard_index for job in jobs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
