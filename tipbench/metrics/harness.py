@@ -19,6 +19,8 @@ import torch
 
 from tipbench.metrics import gt_cache, networks
 from tipbench.metrics.functional.fid import FeatureStats
+from tipbench.metrics.functional.psnr import _psnr_compute, _psnr_update
+from tipbench.metrics.functional.ssim import _ssim_update
 from tipbench.metrics.inputs import ScoreItem, SplitInfo
 from tipbench.metrics.views import clip_view, fid_view, make_fid_resizer
 
@@ -73,9 +75,9 @@ class _PairDataset(torch.utils.data.Dataset):
         arrays = []
         for path in (item.out_path, item.ref_path):
             with Image.open(path) as img:
-                arrays.append(np.asarray(img.convert("RGB"), dtype=np.uint8))
+                arrays.append(np.array(img.convert("RGB"), dtype=np.uint8))
         sample = {"index": index, "out": torch.from_numpy(arrays[0]).permute(2, 0, 1),
-                  "ref": torch.from_numpy(arrays[1]).permute(2, 0, 1)}
+                  "ref": torch.from_numpy(arrays[1]).permute(2, 0, 1), "pixel": pixel_scores(*arrays)}
         for key, flags, view in (("fid", self.fid_views, partial(fid_view, resizer=self.resizer)),
                                  ("clip", self.clip_views, partial(clip_view, preprocess=self.clip_preprocess))):
             for wanted, name, array in zip(flags, ("out", "ref"), arrays):
@@ -84,9 +86,15 @@ class _PairDataset(torch.utils.data.Dataset):
         return sample
 
 
+def pixel_scores(out: np.ndarray, ref: np.ndarray) -> dict[str, float]:
+    """PSNR/SSIM on RGB and Y of one decoded pair (runs in the loader workers, CPU float64)."""
+    return {"psnr": _psnr_compute(_psnr_update(out, ref, "rgb")), "ssim": _ssim_update(out, ref, "rgb"),
+            "psnr_y": _psnr_compute(_psnr_update(out, ref, "y")), "ssim_y": _ssim_update(out, ref, "y")}
+
+
 def _collate(samples: list[dict]) -> dict:
     batch = {"index": [s["index"] for s in samples], "out": [s["out"] for s in samples],
-             "ref": [s["ref"] for s in samples]}
+             "ref": [s["ref"] for s in samples], "pixel": [s["pixel"] for s in samples]}
     for key in samples[0]:
         if key.startswith(("fid_", "clip_")):
             batch[key] = torch.stack([s[key] for s in samples])
@@ -115,11 +123,9 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
     from tipbench.metrics.clip import ClipEncoder
     from tipbench.metrics.fid import FID
     from tipbench.metrics.lpips import LPIPS
-    from tipbench.metrics.psnr import PSNR
-    from tipbench.metrics.ssim import SSIM
 
     device, ids = options.device, split.ids
-    pixel = {"psnr": PSNR("rgb"), "ssim": SSIM("rgb"), "psnr_y": PSNR("y"), "ssim_y": SSIM("y")}
+    pixel: dict[str, list[float]] = {name: [] for name in PIXEL_COLUMNS}
     weight_ids: dict[str, str] = {}
     cache_state: dict[str, str] = {}
     lpips_metric = LPIPS(options.metric_weights, device) if options.lpips else None
@@ -157,13 +163,11 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
 
     bar = tqdm(loader, desc="score", unit="batch", disable=not (options.progress and sys.stderr.isatty()))
     for batch in bar:
-        for run in _same_shape_runs(batch["out"]):
-            out = torch.stack(batch["out"][run]).to(device)
-            ref = torch.stack(batch["ref"][run]).to(device)
-            for metric in pixel.values():
-                metric.update(out, ref)
-            if lpips_metric is not None:
-                lpips_metric.update(out, ref)
+        for scores in batch["pixel"]:
+            for name in PIXEL_COLUMNS:
+                pixel[name].append(scores[name])
+        for run in _same_shape_runs(batch["out"]) if lpips_metric is not None else ():
+            lpips_metric.update(torch.stack(batch["out"][run]).to(device), torch.stack(batch["ref"][run]).to(device))
         if fid_metric is not None:
             features = fid_metric.update_resized(batch["fid_out"], batch.get("fid_ref"))
             if features is not None:
@@ -173,7 +177,7 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
             if "clip_ref" in batch:
                 gt_embeddings.append(encoder.images(batch["clip_ref"]))
 
-    columns = {name: metric.per_item().numpy() for name, metric in pixel.items()}
+    columns = {name: np.asarray(values, dtype=np.float64) for name, values in pixel.items()}
     if lpips_metric is not None:
         columns["lpips"] = lpips_metric.per_item().numpy()
     fid_stats = None

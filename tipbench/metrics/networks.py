@@ -151,11 +151,10 @@ def build_lpips(weights: MetricWeights, device: str = "cpu") -> tuple[nn.Module,
                                              verbose=False, model_path=str(paths["lpips-alex-head"])))
     if weights == "real":
         state = torch.load(paths["lpips-alexnet"], map_location="cpu", weights_only=True)
+        load_alexnet_backbone(module, state)
         weight_id = file_sha256(paths["lpips-alexnet"])
-    else:
-        state = random_alexnet_state()
+    else:  # lpips built its torchvision AlexNet with random weights inside `_seeded`: deterministic
         weight_id = f"random:alexnet:seed{RANDOM_SEED}"
-    load_alexnet_backbone(module, state)
     return module.to(device).eval(), weight_id
 
 

@@ -27,4 +27,5 @@ class PSNR(PerImageMetric):
 
     def update(self, pred, target) -> torch.Tensor:
         pred, target = _psnr_check_inputs(pred, target)
-        return self._append(_psnr_compute(_psnr_update(pred, target, self.channel), self.cap))
+        values = [_psnr_compute(_psnr_update(p, t, self.channel), self.cap) for p, t in zip(pred, target)]
+        return self._append(torch.tensor(values, dtype=torch.float64))

@@ -6,7 +6,7 @@ import torch
 
 from tipbench.metrics.base import PerImageMetric
 from tipbench.metrics.functional.image import Channel
-from tipbench.metrics.functional.ssim import _ssim_check_inputs, _ssim_compute, _ssim_update
+from tipbench.metrics.functional.ssim import _ssim_check_inputs, _ssim_update
 
 
 class SSIM(PerImageMetric):
@@ -27,4 +27,5 @@ class SSIM(PerImageMetric):
 
     def update(self, pred, target) -> torch.Tensor:
         pred, target = _ssim_check_inputs(pred, target)
-        return self._append(_ssim_compute(_ssim_update(pred, target, self.channel)))
+        values = [_ssim_update(p, t, self.channel) for p, t in zip(pred, target)]
+        return self._append(torch.tensor(values, dtype=torch.float64))

@@ -59,10 +59,16 @@ def rgb_to_y_bt601(batch: torch.Tensor) -> torch.Tensor:
     return 16.0 + torch.einsum("nchw,c->nhw", batch.double(), weights)[:, None]
 
 
-def channel_view(batch: torch.Tensor, channel: Channel) -> torch.Tensor:
-    """uint8 batch → float64 [0, 255] RGB (3 channels) or Y (1 channel)."""
+def to_hwc_arrays(batch: torch.Tensor) -> np.ndarray:
+    """Nx3xHxW uint8 tensor → NxHxWx3 uint8 numpy (no copy on CPU)."""
+    return batch.permute(0, 2, 3, 1).cpu().numpy()
+
+
+def channel_view(image: np.ndarray, channel: Channel) -> np.ndarray:
+    """HxWx3 uint8 → float64 [0, 255]: RGB (HxWx3) or BT.601 Y (HxW), the same formula as `rgb_to_y_bt601`."""
+    rgb = image.astype(np.float64)
     if channel == "rgb":
-        return batch.double()
+        return rgb
     if channel == "y":
-        return rgb_to_y_bt601(batch)
+        return 16.0 + rgb @ (np.array([65.481, 128.553, 24.966]) / 255.0)
     raise ConfigError(f"unknown channel `{channel}`; choose rgb or y")
