@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 #: Standard (Annex K) luminance table, transposed as in the anchor (indexed [vertical, horizontal] frequency).
@@ -81,27 +82,34 @@ def diff_jpeg(image: np.ndarray, quality: float) -> np.ndarray:
     """
     factor = np.float32(quality_factor(quality))
     height, width = image.shape[:2]
-    padded_h, padded_w = -(-height // 16) * 16, -(-width // 16) * 16
-    pixels = np.zeros((padded_h, padded_w, 3), dtype=np.float32)
-    np.multiply(image, np.float32(255.0), out=pixels[:height, :width])
-    # 1. colour transform; chroma is linear in RGB, so average 2×2 first (4:2:0), then transform at quarter size
-    luma = pixels @ RGB_TO_YCBCR[0]
-    pooled = pixels.reshape(padded_h // 2, 2, padded_w // 2, 2, 3).mean(axis=(1, 3), dtype=np.float32)
-    chroma = pooled @ RGB_TO_YCBCR[1:].T
-    chroma += np.float32(128.0)
+    pad_h, pad_w = (-height) % 16, (-width) % 16
+    if pad_h or pad_w:  # black padding bottom/right to a multiple of 16
+        image = cv2.copyMakeBorder(image, 0, pad_h, 0, pad_w, cv2.BORDER_CONSTANT, value=(0.0, 0.0, 0.0))
+    padded_h, padded_w = image.shape[:2]
+    # 1. colour transform (×255 folded into the matrices); chroma is linear in RGB, so the 4:2:0 2×2 average
+    #    (OpenCV's exact integer-factor area resize) is taken first and transformed at quarter size
+    luma = cv2.transform(image, _TO_LUMA)
+    pooled = cv2.resize(image, (padded_w // 2, padded_h // 2), interpolation=cv2.INTER_AREA)
+    chroma = cv2.transform(pooled, _TO_CHROMA)
     # 2. quantise each plane in the DCT domain
     luma = _quantise_plane(luma, LUMA_TABLE * factor)
-    cb = _quantise_plane(np.ascontiguousarray(chroma[..., 0]), CHROMA_TABLE * factor) - np.float32(128.0)
-    cr = _quantise_plane(np.ascontiguousarray(chroma[..., 1]), CHROMA_TABLE * factor) - np.float32(128.0)
-    # 3. back to RGB with chroma replicated 2×2 (added at quarter size through broadcasting)
-    out = np.empty((padded_h // 2, 2, padded_w // 2, 2, 3), dtype=np.float32)
-    luma_blocks = luma.reshape(padded_h // 2, 2, padded_w // 2, 2)
-    np.add(luma_blocks, (np.float32(CR_TO_R) * cr)[:, None, :, None], out=out[..., 0])
-    np.add(
-        luma_blocks, (np.float32(CB_TO_G) * cb + np.float32(CR_TO_G) * cr)[:, None, :, None], out=out[..., 1]
+    cb = _quantise_plane(np.ascontiguousarray(chroma[..., 0]), CHROMA_TABLE * factor)
+    cr = _quantise_plane(np.ascontiguousarray(chroma[..., 1]), CHROMA_TABLE * factor)
+    # 3. chroma replicated 2×2 (nearest at exactly 2×), back to RGB, clamp, /255 (folded into the matrix)
+    full = (padded_w, padded_h)
+    ycc = cv2.merge([luma, *(cv2.resize(c, full, interpolation=cv2.INTER_NEAREST) for c in (cb, cr))])
+    out = cv2.transform(ycc, _TO_RGB)
+    np.clip(out, 0.0, 1.0, out=out)
+    return np.ascontiguousarray(out[:height, :width]) if pad_h or pad_w else out
+
+
+_TO_LUMA = (255.0 * RGB_TO_YCBCR[:1]).astype(np.float32)
+_TO_CHROMA = np.concatenate([255.0 * RGB_TO_YCBCR[1:], [[128.0], [128.0]]], axis=1).astype(np.float32)
+_TO_RGB = (
+    np.array(
+        [[1.0, 0.0, CR_TO_R, -128.0 * CR_TO_R],
+         [1.0, CB_TO_G, CR_TO_G, -128.0 * (CB_TO_G + CR_TO_G)],
+         [1.0, CB_TO_B, 0.0, -128.0 * CB_TO_B]]
     )
-    np.add(luma_blocks, (np.float32(CB_TO_B) * cb)[:, None, :, None], out=out[..., 2])
-    out = out.reshape(padded_h, padded_w, 3)[:height, :width]
-    np.clip(out, 0.0, 255.0, out=out)
-    out *= np.float32(1.0 / 255.0)
-    return out
+    / 255.0
+).astype(np.float32)  # fmt: skip

@@ -37,11 +37,15 @@ def poisson_unit_noise(rng: np.random.Generator, image: np.ndarray, gray: bool) 
     levels = np.rint(np.clip(source * np.float32(255.0), 0.0, 255.0)).astype(np.uint8)
     distinct = int(np.count_nonzero(np.bincount(levels.ravel(), minlength=256)))
     count = poisson_levels(distinct)
-    rounded = levels.astype(np.float32) * np.float32(1.0 / 255.0)
-    drawn = rng.poisson(rounded.astype(np.float64) * count).astype(np.float32)
+    rates = _LEVELS64 * count  # level → Poisson rate (table lookups instead of per-pixel conversions)
+    drawn = rng.poisson(rates[levels]).astype(np.float32)
     drawn *= np.float32(1.0 / count)
-    drawn -= rounded
+    drawn -= _LEVELS32[levels]
     return drawn
+
+
+_LEVELS64 = np.arange(256, dtype=np.float64) / 255.0
+_LEVELS32 = _LEVELS64.astype(np.float32)
 
 
 def add_noise(image: np.ndarray, unit_noise: np.ndarray, strength: float) -> np.ndarray:

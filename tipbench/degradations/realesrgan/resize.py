@@ -5,7 +5,7 @@ centres and clamped borders, and `area` = adaptive average pooling (NOT OpenCV's
 scale factor, so source coordinates are (dst + 0.5)/s − 0.5 and the output side is floor(side·s); later stages
 pass a size, so the ratio in/out is used. OpenCV's float resize computes the same taps; called with `fx` (no
 `dsize`) it uses exactly 1/fx for the mapping, so we crop its round(side·s) output to floor(side·s). Two cases
-cv2 cannot express are written out here: adaptive pooling (via an integral image) and torch's bicubic at an
+cv2 cannot express are written out here: adaptive pooling (separable weighted gathers) and torch's bicubic at an
 unchanged size with s ≠ 1 (cv2 copies there; torch interpolates).
 """
 
@@ -61,30 +61,33 @@ def _ensure_channels(resized: np.ndarray, like: np.ndarray) -> np.ndarray:
     return resized[..., None] if like.ndim == 3 and resized.ndim == 2 else resized
 
 
-def _pool_bounds(in_len: int, out_len: int) -> tuple[np.ndarray, np.ndarray]:
+def _pool_axis(image: np.ndarray, axis: int, out_len: int) -> np.ndarray:
+    """Adaptive average pooling along axis 0 or 1 of an HxWxC array: output i is the unweighted mean of inputs
+    floor(i·n/out) … ceil((i+1)·n/out) − 1, summed as at most max-window-length weighted row/column gathers."""
+    in_len = image.shape[axis]
     index = np.arange(out_len, dtype=np.int64)
     start = (index * in_len) // out_len
-    end = -((-(index + 1) * in_len) // out_len)  # ceil((i + 1)·in/out)
-    return start, end
+    length = -((-(index + 1) * in_len) // out_len) - start
+    channels = image.shape[2]
+    out = None
+    for offset in range(int(length.max())):
+        weights = np.where(offset < length, 1.0 / length, 0.0).astype(np.float32)
+        term = np.take(image, np.minimum(start + offset, in_len - 1), axis=axis)
+        if axis == 0:
+            term *= weights[:, None, None]
+        else:  # flatten (out, C) so the weight multiply runs over contiguous rows
+            term.reshape(term.shape[0], -1)[...] *= np.repeat(weights, channels)[None, :]
+        out = term if out is None else np.add(out, term, out=out)
+    return out
 
 
 def adaptive_average_pool(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
-    """torch `adaptive_avg_pool2d`: output (i, j) is the unweighted mean of rows floor(i·H/h)…ceil((i+1)·H/h)−1
-    (same for columns), computed from a float64 integral image (one OpenCV call) and four gathers."""
-    height, width = image.shape[:2]
-    integral = cv2.integral(image, sdepth=cv2.CV_64F)
-    if integral.ndim == 2:
-        integral = integral[..., None]
-    top, bottom = _pool_bounds(height, out_h)
-    left, right = _pool_bounds(width, out_w)
-    total = (
-        integral[bottom[:, None], right[None, :]]
-        - integral[top[:, None], right[None, :]]
-        - integral[bottom[:, None], left[None, :]]
-        + integral[top[:, None], left[None, :]]
-    )
-    count = ((bottom - top)[:, None] * (right - left)[None, :]).astype(np.float64)
-    return (total / count[..., None]).astype(np.float32)
+    """torch `adaptive_avg_pool2d` on an HxWxC float32 image (separable: rows, then columns)."""
+    squeeze = image.ndim == 2
+    image = image[..., None] if squeeze else image
+    rows = image if out_h == image.shape[0] else _pool_axis(image, 0, out_h)
+    out = rows if out_w == rows.shape[1] else _pool_axis(rows, 1, out_w)
+    return out[..., 0] if squeeze else out
 
 
 def _cubic_weights(t: np.ndarray) -> np.ndarray:
