@@ -96,37 +96,87 @@ def measure_settings() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------- diagnostics
-def diagnose_item(item: SelectiveItem, out_path: str | os.PathLike) -> dict[str, Any]:
-    """Removal, preservation and raw measures of one item's output file."""
+ANCHOR_COLUMNS = ("noise_lq", "noise_target", "noise_gt", "detail_lq", "detail_target")
+
+
+def item_anchors(item: SelectiveItem) -> dict[str, float]:
+    """The measures of one row's lq, target and GT (the same for every run on the split)."""
     from tipbench.io import decode_png
 
-    out, lq, gt, target = (decode_png(p) for p in (out_path, item.lq_path, item.gt_path, item.target_path))
-    anchors = anchor_measures(lq, target, gt, item.blur_sigma)
-    return diagnose(out, gt, item.named, item.blur_sigma, anchors)
+    lq, gt, target = (decode_png(p) for p in (item.lq_path, item.gt_path, item.target_path))
+    return anchor_measures(lq, target, gt, item.blur_sigma)
 
 
-def _diagnose_chunk(pairs: list[tuple[SelectiveItem, str]]) -> list[dict[str, Any]]:
-    return [diagnose_item(item, out_path) for item, out_path in pairs]
+def diagnose_item(item: SelectiveItem, out_path: str | os.PathLike,
+                  anchors: dict[str, float] | None = None) -> dict[str, Any]:
+    """Removal, preservation and raw measures of one item's output file (`anchors` computed when not given)."""
+    from tipbench.io import decode_png
+
+    if anchors is None:
+        anchors = item_anchors(item)
+    return diagnose(decode_png(out_path), decode_png(item.gt_path), item.named, item.blur_sigma, anchors)
 
 
-def diagnose_outputs(
-    items: Sequence[SelectiveItem], out_dir: str | os.PathLike, *, workers: int = 0, progress: bool = False
-) -> list[dict[str, Any]]:
-    """`diagnose_item` for every item's `out_dir/<id>.png`, in item order (worker count never changes results)."""
+def _call(job: tuple[Any, ...]) -> Any:
+    function, *args = job
+    return function(*args)
+
+
+def _call_chunk(jobs: list[tuple[Any, ...]]) -> list[Any]:
+    return [_call(job) for job in jobs]
+
+
+def _map(jobs: list[tuple[Any, ...]], workers: int, progress: bool, desc: str) -> list[Any]:
+    """Run `(function, *args)` jobs in order, in this process or `workers` processes (same results either way)."""
     from tqdm.auto import tqdm
 
-    pairs = [(item, str(Path(out_dir) / f"{item.id}.png")) for item in items]
     if workers <= 1:
-        return [diagnose_item(item, path) for item, path in tqdm(pairs, desc="adherence", unit="img",
-                                                                 disable=not progress)]
-    chunk = max(1, min(32, math.ceil(len(pairs) / (4 * workers))))
-    chunks = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
-    results: list[dict[str, Any]] = []
+        return [_call(job) for job in tqdm(jobs, desc=desc, unit="img", disable=not progress)]
+    size = max(1, min(32, math.ceil(len(jobs) / (4 * workers))))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results: list[Any] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for part in tqdm(pool.map(_diagnose_chunk, chunks), total=len(chunks), desc="adherence", unit="chunk",
+        for part in tqdm(pool.map(_call_chunk, chunks), total=len(chunks), desc=desc, unit="chunk",
                          disable=not progress):
             results.extend(part)
     return results
+
+
+def split_anchors(items: Sequence[SelectiveItem], split_dir: str | os.PathLike, *, workers: int = 0,
+                  progress: bool = False, use_cache: bool = True) -> list[dict[str, float]]:
+    """Anchor measures of every row, cached per split under `.cache/metrics/adherence-anchors-<key>.npz`.
+
+    The key hashes the manifest sha256, the measure settings and library versions (the harness's cache helpers),
+    so a rebuilt split or a changed measure never reads a stale file. Anchors are ~55 % of the diagnostics' time.
+    """
+    from tipbench.io import sha256_file
+    from tipbench.metrics import gt_cache
+
+    split_dir = Path(split_dir)
+    ids = tuple(item.id for item in items)
+    parts = {"family": "adherence-anchors", "manifest_sha256": sha256_file(split_dir / "manifest.parquet"),
+             "settings": measure_settings(), "versions": _versions()}
+    path = gt_cache.cache_path(split_dir, "adherence-anchors", gt_cache.cache_key(**parts))
+    cached = gt_cache.load(path, ids) if use_cache else None
+    if cached is not None:
+        return [{name: float(cached[name][i]) for name in ANCHOR_COLUMNS} for i in range(len(ids))]
+    anchors = _map([(item_anchors, item) for item in items], workers, progress, "adherence anchors")
+    if use_cache:
+        gt_cache.save(path, ids, parts, **{name: np.asarray([a[name] for a in anchors], dtype=np.float64)
+                                           for name in ANCHOR_COLUMNS})
+    return anchors
+
+
+def diagnose_outputs(
+    items: Sequence[SelectiveItem], out_dir: str | os.PathLike, *, anchors: Sequence[dict[str, float]] | None = None,
+    workers: int = 0, progress: bool = False
+) -> list[dict[str, Any]]:
+    """`diagnose_item` for every item's `out_dir/<id>.png`, in item order (worker count never changes results)."""
+    if anchors is None:
+        anchors = [None] * len(items)  # type: ignore[list-item]
+    jobs = [(diagnose_item, item, str(Path(out_dir) / f"{item.id}.png"), anchor)
+            for item, anchor in zip(items, anchors)]
+    return _map(jobs, workers, progress, "adherence")
 
 
 # -------------------------------------------------------------------------------------------------- aggregation
@@ -262,8 +312,10 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     # 2. fidelity to the target (the harness also checks every output: present, RGB, right size)
     ids, fidelity, harness_summary = _fidelity(run_dir, cfg)
     check_items_match(items, ids)
-    # 3. diagnostics
-    diagnostics = diagnose_outputs(items, run_dir / "out", workers=cfg.workers, progress=cfg.progress)
+    # 3. diagnostics (the split's anchors are cached; only the outputs are measured per run)
+    anchors = split_anchors(items, split_dir, workers=cfg.workers, progress=cfg.progress)
+    diagnostics = diagnose_outputs(items, run_dir / "out", anchors=anchors, workers=cfg.workers,
+                                   progress=cfg.progress)
     rows = item_rows(items, fidelity, diagnostics)
     # 4. aggregate and write
     scores, reasons = aggregate(rows)

@@ -101,3 +101,22 @@ def test_reader_refuses_a_prompt_that_disagrees_with_params(selective_split, tmp
 
     with pytest.raises(ManifestError, match="names"):
         read_selective_items(_copy_with(selective_split, tmp_path, flip))
+
+
+def test_anchor_cache_is_written_once_and_read_back_unchanged(selective_split, tmp_path, caplog):
+    import logging
+
+    from tipbench.adherence.scoring import split_anchors
+
+    copy = tmp_path / "split"
+    shutil.copytree(selective_split, copy, ignore=shutil.ignore_patterns(".cache"))
+    items = read_selective_items(copy)
+    fresh = split_anchors(items, copy, use_cache=False)
+    assert not (copy / ".cache").exists()
+    assert split_anchors(items, copy) == fresh
+    assert len(list((copy / ".cache" / "metrics").glob("adherence-anchors-*.npz"))) == 1
+    with caplog.at_level(logging.INFO, logger="tipbench.metrics.gt_cache"):
+        assert split_anchors(items, copy) == fresh
+    assert "cache hit" in caplog.text
+    # with the anchors given, an item's diagnosis is the same as computing them on the spot
+    assert diagnose_item(items[0], items[0].lq_path, fresh[0]) == diagnose_item(items[0], items[0].lq_path)
