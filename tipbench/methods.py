@@ -38,6 +38,8 @@ class CloneSpec:
     entry: str  # script path inside the clone that must exist
     source: str
     licence: str
+    #: folder inside the clone where the program itself loads its weight files (None: passed by path).
+    weights_subdir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ STABLESR_CLONE = CloneSpec(
     "S-Lab License 1.0 (non-commercial)")
 DIFFBIR_CLONE = CloneSpec(
     "DiffBIR", "TIPBENCH_DIFFBIR_REPO", "TIPBENCH_DIFFBIR_PYTHON", "inference.py",
-    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0")
+    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0", weights_subdir="weights")
 
 _DIFFBIR_WEIGHTS: dict[str | None, tuple[str, ...]] = {
     None: ("sd21-base", "diffbir-v1-general", "diffbir-v1-swinir"),
@@ -185,12 +187,19 @@ def requirements_problem(method: str, variant: str | None = None, checkpoint: st
     spec = method_spec(method)
     check_variant(spec, variant)
     problems: list[TipbenchError] = []
+    names = list(spec.weights_for(variant))
     if spec.clone is not None:
         try:
-            clone_paths(spec.clone, repo, python)
+            repo_dir, _ = clone_paths(spec.clone, repo, python)
         except TipbenchError as exc:
             problems.append(exc)
-    names = list(spec.weights_for(variant))
+            repo_dir = None
+        if spec.clone.weights_subdir:
+            in_clone = [name for name in names if weights_table.get_spec(name).kind == "file"]
+            names = [name for name in names if name not in in_clone]
+            missing_in_clone = clone_weights_missing(spec.clone, repo_dir, in_clone)
+            if missing_in_clone:
+                problems.append(MissingWeightsError(missing_in_clone))
     if spec.accepts_checkpoint:
         names = _reference_weight_names(spec, variant, checkpoint)
     known = [name for name in names if name in weights_table.WEIGHTS]
@@ -218,6 +227,23 @@ def _reference_weight_names(spec: MethodSpec, variant: str | None, checkpoint: s
     return [entry] if entry in weights_table.WEIGHTS else []
 
 
+def clone_weights_missing(clone: CloneSpec, repo_dir: str | None, names: list[str]) -> list[dict]:
+    """Weights-table entries a clone loads from its own `weights_subdir` that are not there."""
+    from pathlib import Path
+
+    from tipbench import weights as weights_table
+
+    folder = Path(repo_dir) / str(clone.weights_subdir) if repo_dir else None
+    missing = []
+    for name in names:
+        entry = weights_table.get_spec(name)
+        if folder is None or not (folder / entry.file_name).is_file():
+            where = str(folder) if folder else f"${clone.repo_env}/{clone.weights_subdir}"
+            missing.append({"name": name, "file_name": entry.file_name, "problem": "missing", "put_in": where,
+                            "source": entry.source, "licence": entry.licence})
+    return missing
+
+
 def why_not_ready(method: str, variant: str | None = None) -> str | None:
     """One message saying why `method[@variant]` cannot run here, or None when it can (leaderboard, `--list`)."""
     problem = requirements_problem(method, variant)
@@ -232,6 +258,9 @@ def load_restorer(method: str, *, variant: str | None = None, checkpoint: str | 
         options = RestorerOptions(variant=variant, checkpoint=checkpoint, device=device,
                                   batch_size=spec.default_batch_size)
     check_variant(spec, options.variant)
+    if options.checkpoint is not None and not spec.accepts_checkpoint:
+        raise ConfigError(f"method `{method}` takes no --checkpoint; its weights come from the weights table "
+                          "(python -m tipbench.weights list)")
     problem = requirements_problem(method, options.variant, options.checkpoint, options.repo, options.python)
     if problem is not None:
         raise problem

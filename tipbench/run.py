@@ -226,6 +226,9 @@ def _restore_batch(restorer: Any, batch: list, out_dir: Path, failures) -> int:
         return sum(_restore_batch(restorer, [item], out_dir, failures) for item, _ in prepared)
     written = 0
     for (item, request), output in results:
+        if isinstance(output, BaseException):  # restore_batch may report one item's failure in its place
+            failures.add(item.id, _error_text(output))
+            continue
         try:
             check_restore_output(output, request["out_size"], restorer.name)
             write_png(out_dir / f"{item.id}.png", output)

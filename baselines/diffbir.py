@@ -1,0 +1,64 @@
+"""`diffbir`: DiffBIR (XPixelGroup/DiffBIR) run as a subprocess of the user's clone and environment.
+
+Every setting the current `inference.py` would otherwise default differently is passed explicitly
+(model-and-baselines §4.4): v1 = spaced sampler, 50 steps, cfg 1, empty prompts, no captioner, fp32; `--variant v2`
+= the v2 README setting (cfg 4 with its negative prompt). The clone loads its weights from `<clone>/weights/`, which
+is checked before anything runs. LQs whose ×4 is not the output size are bicubic-resized to it and run with
+`--upscale 1` (v1 bicubic-upsamples internally either way).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from baselines._subprocess import SubprocessRestorer
+from tipbench.methods import DIFFBIR_CLONE, SPECS
+
+V2_NEGATIVE_PROMPT = "low quality, blurry, low-resolution, noisy, unsharp, weird textures"
+VERSION_SETTINGS = {
+    "v1": {"sampler": "spaced", "steps": 50, "cfg_scale": 1.0, "neg_prompt": ""},
+    "v2": {"sampler": "spaced", "steps": 50, "cfg_scale": 4.0, "neg_prompt": V2_NEGATIVE_PROMPT},
+}
+
+
+class DiffBIRRestorer(SubprocessRestorer):
+    """DiffBIR ×4 (v1 by default); ignores both prompts (logged once)."""
+
+    name = "diffbir"
+    weights: ClassVar[tuple[str, ...]] = ()
+    default_timeout_s = 6 * 3600.0
+    extra_options: ClassVar[tuple[str, ...]] = ("steps", "cfg_scale")
+
+    def __init__(self, options) -> None:
+        from tipbench.weights import file_sha256, get_spec
+
+        options.check_extra(self.extra_options, self.name)
+        super().__init__(options, DIFFBIR_CLONE, "DiffBIR")
+        self.version = options.variant if options.variant in VERSION_SETTINGS else "v1"
+        self.settings = dict(VERSION_SETTINGS[self.version])
+        if options.option("steps") is not None:
+            self.settings["steps"] = int(options.option("steps"))
+        if options.option("cfg_scale") is not None:
+            self.settings["cfg_scale"] = float(options.option("cfg_scale"))
+        names = [name for name in SPECS["diffbir"].weights_for(self.version) if get_spec(name).kind == "file"]
+        folder = Path(self.repo) / str(DIFFBIR_CLONE.weights_subdir)
+        self.checkpoints = {name: file_sha256(folder / get_spec(name).file_name) for name in names}
+
+    def argv(self, in_dir: Path, out_dir: Path, *, upscale: int, seed: int, semantic_prompt: str) -> list[str]:
+        s = self.settings
+        return [self.python, DIFFBIR_CLONE.entry, "--task", "sr", "--upscale", str(upscale), "--version",
+                self.version, "--sampler", s["sampler"], "--steps", str(s["steps"]), "--captioner", "none",
+                "--pos_prompt", semantic_prompt, "--neg_prompt", s["neg_prompt"], "--cfg_scale", str(s["cfg_scale"]),
+                "--precision", "fp32", "--device", self.device.split(":")[0], "--input", str(in_dir),
+                "--output", str(out_dir), "--seed", str(seed)]
+
+    def describe(self) -> dict:
+        common = self.describe_common()
+        settings = {"version": self.version, **self.settings, "captioner": "none", "precision": "fp32",
+                    "color_fix": "wavelet (DiffBIR's own, against the stage-1 output)",
+                    "positive_prompt": "c_s" if self.uses_semantic_prompt else "",
+                    "input_resize": "Pillow bicubic to out_size unless LQx4 = out_size",
+                    "repo": common["repo"], "python": common["python"], "seed_policy": common["seed_policy"]}
+        return {"settings": settings, "checkpoints": self.checkpoints, "weights": "real",
+                "command": common["command"]}
