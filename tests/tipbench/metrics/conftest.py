@@ -70,4 +70,10 @@ def no_weights(tmp_path, monkeypatch):
     monkeypatch.setenv("TIPBENCH_WEIGHTS", str(tmp_path / "weights"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    from tipbench import weights
+
+    library_paths = weights._library_cache_paths
+    # Machine isolation: ignore clean-fid's hard-coded /tmp and the HF cache of this machine.
+    monkeypatch.setattr(weights, "_library_cache_paths",
+                        lambda spec: [] if spec.cache in ("clean-fid", "hf-hub") else library_paths(spec))
     return tmp_path / "weights"
