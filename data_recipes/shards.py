@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,7 +83,7 @@ def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, 
     results: dict[int, dict[str, Any]] = {}
     if workers == 1 or len(jobs) == 1:
         for job in jobs:
-            results[job.shard_index] = build_shard(job)
+            results[job.shard_index] = build_shard(replace(job, progress=progress))  # per-sample bar in-process
             bar.update()
     else:
         # spawn, not fork: workers start clean (no inherited threads or torch state); startup is paid once per worker
@@ -106,7 +107,9 @@ def _run_ray(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, An
     from data_recipes.writer import build_shard
 
     started = not ray.is_initialized()
-    if started:
+    if started and os.environ.get("RAY_ADDRESS"):
+        ray.init()  # join the cluster named by RAY_ADDRESS; it decides the CPUs
+    elif started:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
     try:
         task = ray.remote(num_cpus=1)(build_shard)

@@ -17,6 +17,7 @@ import hashlib
 import io
 import logging
 import os
+import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ class ShardJob:
     num_shards: int
     num_samples: int
     source_root: str | None = None
+    progress: bool = False
 
 
 class _HashingWriter:
@@ -115,7 +117,11 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
         with os.fdopen(fd, "wb") as handle:
             writer = _HashingWriter(handle)
             with tarfile.open(fileobj=writer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
-                for index in indices:
+                from tqdm import tqdm
+
+                bar = tqdm(indices, unit="sample", leave=False, desc=shard_name(job.shard_index),
+                           disable=not job.progress or not sys.stderr.isatty())
+                for index in bar:
                     try:
                         sample = build_sample(job.recipe, order, index)
                     except SkipSample as exc:
