@@ -127,8 +127,13 @@ class TIPAdapter(ModelMixin, ConfigMixin):
                 extra = 2 * up_extra.get(index, 0) if modulate_up else 0
                 heads.append(_zero_conv(channels, 2 * channels + extra))
             self.controlnet.controlnet_down_blocks = nn.ModuleList(heads)
-            mid_channels = self.controlnet.controlnet_mid_block.in_channels
-            self.controlnet.controlnet_mid_block = _zero_conv(mid_channels, 2 * mid_channels)
+            if modulate_mid:
+                mid_channels = self.controlnet.controlnet_mid_block.in_channels
+                self.controlnet.controlnet_mid_block = _zero_conv(mid_channels, 2 * mid_channels)
+        if not modulate_mid:
+            # The stock mid conv stays (the ControlNet forward always calls it); its output is unused, so freeze it
+            # (an unused trainable parameter would also break DDP without find_unused_parameters).
+            self.controlnet.controlnet_mid_block.requires_grad_(False)
 
     @classmethod
     def from_unet(
@@ -137,24 +142,34 @@ class TIPAdapter(ModelMixin, ConfigMixin):
         *,
         conditioning_embedding_out_channels: tuple[int, ...] = (16, 32, 96, 256),
         load_weights_from_unet: bool = True,
+        seed: int = 0,
         **options: Any,
     ) -> TIPAdapter:
-        """Build an adapter for `unet`: the ControlNet encoder copies the UNet's weights, heads start at zero."""
-        reference = ControlNetModel.from_unet(
-            unet,
-            conditioning_embedding_out_channels=tuple(conditioning_embedding_out_channels),
-            load_weights_from_unet=False,
-        )
+        """Build an adapter for `unet`: the ControlNet encoder copies the UNet's weights, heads start at zero.
+
+        The only random init (the E'(y) convs) is drawn from `seed`, never from the caller's global RNG state.
+        """
+        from accelerate import init_empty_weights
+
+        from reference_model.components import seeded_init
+
+        with init_empty_weights():  # only its config is needed: no memory, no draws from any RNG
+            reference = ControlNetModel.from_unet(
+                unet,
+                conditioning_embedding_out_channels=tuple(conditioning_embedding_out_channels),
+                load_weights_from_unet=False,
+            )
         controlnet_kwargs = {k: _jsonable(v) for k, v in reference.config.items() if not k.startswith("_")}
         del reference
         plan = up_block_plan(unet)
-        adapter = cls(
-            controlnet_kwargs=controlnet_kwargs,
-            skip_channels=skip_channels(unet),
-            up_hidden_channels=[hidden for _, hidden in plan],
-            up_first_skips=[skip for skip, _ in plan],
-            **options,
-        )
+        with seeded_init(seed):
+            adapter = cls(
+                controlnet_kwargs=controlnet_kwargs,
+                skip_channels=skip_channels(unet),
+                up_hidden_channels=[hidden for _, hidden in plan],
+                up_first_skips=[skip for skip, _ in plan],
+                **options,
+            )
         if load_weights_from_unet:
             for name in _COPIED_FROM_UNET:
                 getattr(adapter.controlnet, name).load_state_dict(getattr(unet, name).state_dict())
@@ -162,7 +177,10 @@ class TIPAdapter(ModelMixin, ConfigMixin):
 
     def head_parameters(self) -> list[nn.Parameter]:
         """Parameters of the fusion heads (the 1x1 output convs), for accounting and tests."""
-        return [*self.controlnet.controlnet_down_blocks.parameters(), *self.controlnet.controlnet_mid_block.parameters()]
+        heads = [*self.controlnet.controlnet_down_blocks.parameters()]
+        if self.config.modulate_mid:
+            heads += [*self.controlnet.controlnet_mid_block.parameters()]
+        return heads
 
     def forward(
         self,

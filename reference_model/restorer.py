@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from reference_model.images import resize_bicubic
 from tipbench.errors import RestorerError
 from tipbench.prompts import to_type_only
 from tipbench.restorer import check_restore_inputs, check_restore_output
@@ -34,16 +35,6 @@ class SamplingSettings:
     adapter_scale: float = 1.0
     lq_resize: str = "pillow-bicubic-to-out_size"
     color_fix: str = "none"
-
-
-def resize_lq(lq: np.ndarray, out_size: tuple[int, int]) -> np.ndarray:
-    """Bicubic (Pillow, antialiased) resize of an HxWx3 uint8 image to (H, W) = out_size."""
-    from PIL import Image
-
-    height, width = out_size
-    if lq.shape[:2] == (height, width):
-        return lq
-    return np.asarray(Image.fromarray(lq).resize((width, height), Image.BICUBIC))
 
 
 def _dtype(name: str | None, device: str):
@@ -175,7 +166,7 @@ class ReferenceModelRestorer:
             out_size = tuple(item.get("out_size", (512, 512)))
             check_restore_inputs(item["lq"], out_size)
             semantic, restoration = self._prompts(item.get("semantic_prompt", ""), item.get("restoration_prompt", ""))
-            prepared.append((resize_lq(item["lq"], out_size), semantic, restoration, out_size,
+            prepared.append((resize_bicubic(item["lq"], out_size), semantic, restoration, out_size,
                              int(item.get("seed", 0))))
         results: list[np.ndarray | None] = [None] * len(prepared)
         by_size: dict[tuple[int, int], list[int]] = {}

@@ -1,0 +1,3 @@
+from reference_model.train.cli import main
+
+raise SystemExit(main())
