@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 #: torchvision's `rgb_to_grayscale` weights, used for gray Poisson noise.
@@ -55,8 +56,11 @@ def add_noise(image: np.ndarray, unit_noise: np.ndarray, strength: float) -> np.
         raise ValueError(
             f"noise field of shape {unit_noise.shape} does not fit an image of shape {image.shape}"
         )
-    out = np.empty(image.shape, dtype=np.float32)
-    np.multiply(field, np.float32(strength), out=out)
-    out += image
+    if field.shape == image.shape:
+        out = cv2.scaleAdd(field, float(strength), image)  # one fused pass: strength·field + image
+    else:
+        out = np.empty(image.shape, dtype=np.float32)
+        np.multiply(field, np.float32(strength), out=out)
+        out += image
     np.clip(out, 0.0, 1.0, out=out)
     return out

@@ -45,6 +45,19 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     return float(rng.uniform(bounds[0], bounds[1]))
 
 
+def _weighted_index(rng: np.random.Generator, cdf: np.ndarray) -> int:
+    """What `rng.choice(len(p), p=p)` returns (same single uniform draw, same normalised CDF), without its checks."""
+    return int(cdf.searchsorted(rng.random(), side="right"))
+
+
+def _cdf(weights: tuple[float, ...]) -> np.ndarray:
+    cdf = np.cumsum(np.asarray(weights, dtype=np.float64))
+    return cdf / cdf[-1]
+
+
+_FAMILY_CDF = _cdf(KERNEL_FAMILY_WEIGHTS)
+
+
 def _size(rng: np.random.Generator) -> int:
     return KERNEL_SIZES[int(rng.integers(len(KERNEL_SIZES)))]
 
@@ -55,7 +68,7 @@ def sample_kernel(rng: np.random.Generator, ranges: KernelRanges) -> KernelParam
     if rng.random() < ranges.sinc_probability:
         omega = _uniform(rng, SINC_OMEGA_SMALL if size < SINC_SMALL_KERNEL_LIMIT else SINC_OMEGA_LARGE)
         return KernelParams("sinc", size, omega=omega)
-    kind = KERNEL_FAMILIES[int(rng.choice(len(KERNEL_FAMILIES), p=KERNEL_FAMILY_WEIGHTS))]
+    kind = KERNEL_FAMILIES[_weighted_index(rng, _FAMILY_CDF)]
     sigma_x = _uniform(rng, ranges.sigma)
     sigma_y, theta = sigma_x, 0.0
     if kind.endswith("aniso"):
@@ -79,7 +92,7 @@ def sample_final_kernel(rng: np.random.Generator, probability: float) -> KernelP
 
 def sample_resize(rng: np.random.Generator, stage: StageRanges) -> ResizeParams:
     """Direction by `resize_probabilities`; up → U(1, hi), down → U(lo, 1), keep → 1; mode uniform of three."""
-    direction = RESIZE_DIRECTIONS[int(rng.choice(3, p=stage.resize_probabilities))]
+    direction = RESIZE_DIRECTIONS[_weighted_index(rng, _cdf(stage.resize_probabilities))]
     low, high = stage.resize_range
     scale = (
         _uniform(rng, (1.0, high))
