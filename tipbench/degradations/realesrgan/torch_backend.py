@@ -12,7 +12,9 @@ Noise realisations come, per sample, from (in this order of precedence):
 3. otherwise the record's `noise_seed`, drawn with numpy exactly like the numpy backend (reproducible).
 
 `degrade_training_batch` is training mode: records from `sample_batch(training=True)` (per-batch decisions where
-the anchor makes them), noise from torch generators, and optionally USM-sharpened targets.
+the anchor makes them), noise from torch generators, and optionally USM-sharpened targets. One deliberate
+difference: the anchor draws a single gray Gaussian field for the whole batch (degradations.md §13.5); here every
+sample gets its own, as in test-set mode. Cropping and the anchor's training-pair pool belong to the data recipe.
 """
 
 from __future__ import annotations
