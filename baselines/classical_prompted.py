@@ -45,7 +45,7 @@ class ClassicalSettings:
     resample_blur_per_factor: float = 0.3
     #: Wiener regularisation: base balance + growth with the residual noise after denoising.
     wiener_balance: float = 0.001
-    wiener_noise_balance: float = 1.0
+    wiener_noise_balance: float = 3.0
     #: Blind / empty prompts: denoise only when the estimated σ exceeds this.
     blind_noise_floor: float = 0.01
     interpolation: str = "bicubic"

@@ -204,8 +204,8 @@ def _restore_batch(restorer: Any, batch: list, out_dir: Path, failures) -> int:
     for item in batch:
         try:
             prepared.append((item, _prepare(item)))
-        except TipbenchError as exc:
-            failures.add(item.id, str(exc))
+        except (TipbenchError, OSError, ValueError) as exc:  # unreadable LQ/GT: that item fails alone
+            failures.add(item.id, _error_text(exc))
     if not prepared:
         return 0
     requests = [request for _, request in prepared]
@@ -213,7 +213,7 @@ def _restore_batch(restorer: Any, batch: list, out_dir: Path, failures) -> int:
         if len(requests) > 1 and hasattr(restorer, "restore_batch"):
             outputs = restorer.restore_batch(requests)
         else:
-            outputs = [restorer.restore(**requests[0])]
+            outputs = [restorer.restore(**request) for request in requests]
         results = list(zip(prepared, outputs, strict=True))
     except (KeyboardInterrupt, MemoryError):
         raise

@@ -1,4 +1,4 @@
-"""Fixtures for the baseline adapters: fake clones holding the stand-in program, weight folders, tiny inputs."""
+"""Fixtures for the baseline adapters: fake clones, weight folders."""
 
 from __future__ import annotations
 
@@ -6,23 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from baseline_helpers import make_clone
 
-from tipbench.methods import DIFFBIR_CLONE, STABLESR_CLONE, SPECS
+from tipbench.methods import DIFFBIR_CLONE, SPECS, STABLESR_CLONE
 from tipbench.weights import get_spec
-
-STANDIN = Path(__file__).parent / "standins" / "standin_program.py"
-
-
-def make_clone(root: Path, clone, weight_names: tuple[str, ...] = ()) -> Path:
-    """A folder laid out like the clone, with the stand-in as its entry script (and weight files if asked)."""
-    entry = root / clone.entry
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(STANDIN, entry)
-    for name in weight_names:
-        path = root / str(clone.weights_subdir) / get_spec(name).file_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"stand-in weights " + name.encode())
-    return root
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_missing_clone_says_which_variable_to_set(weights_dir, monkeypatch):
 
 
 def test_missing_stablesr_weights_name_file_and_source(tmp_path, monkeypatch, weights_dir):
-    from conftest import make_clone
+    from baseline_helpers import make_clone
 
     from tipbench.methods import STABLESR_CLONE
 

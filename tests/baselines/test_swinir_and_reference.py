@@ -1,0 +1,85 @@
+"""SwinIR through the real spandrel loading path (a tiny random SwinIR saved as the registry's file) and the
+reference-model family's missing-checkpoint paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tipbench.errors import ConfigError, MissingWeightsError, RestorerError
+from tipbench.methods import RestorerOptions, load_restorer, why_not_ready
+
+M_FILE = "003_realSR_BSRGAN_DFO_s64w8_SwinIR-M_x4_GAN.pth"
+
+
+@pytest.fixture
+def tiny_swinir(weights_dir):
+    import torch
+    from spandrel.architectures.SwinIR import SwinIR
+
+    torch.manual_seed(0)
+    network = SwinIR(img_size=16, embed_dim=12, depths=[1], num_heads=[2], window_size=8, mlp_ratio=2.0, upscale=4,
+                     img_range=1.0, upsampler="nearest+conv", resi_connection="1conv")
+    torch.save({"params_ema": network.state_dict()}, weights_dir / M_FILE)
+    return weights_dir / M_FILE
+
+
+def test_swinir_loads_with_spandrel_and_returns_out_size(tiny_swinir):
+    restorer = load_restorer("swinir")
+    lq = np.random.default_rng(0).integers(0, 256, (13, 21, 3), dtype=np.uint8)
+    out = restorer.restore(lq, out_size=(52, 84), semantic_prompt="ignored")
+    assert out.shape == (52, 84, 3) and out.dtype == np.uint8
+    resized = restorer.restore(lq, out_size=(40, 40))
+    assert resized.shape == (40, 40, 3)
+    assert restorer.describe()["checkpoints"]["swinir-realsr-x4-gan-m"]
+
+
+def test_swinir_flip_pad_adds_at_least_one_row():
+    import torch
+
+    from baselines.swinir import flip_pad
+
+    tensor = torch.arange(16.0).reshape(1, 1, 4, 4)
+    padded = flip_pad(tensor, 4)
+    assert padded.shape == (1, 1, 8, 8)
+    assert torch.equal(padded[..., 4, :4], tensor[..., 3, :])  # mirrored, not reflected around the edge
+
+
+def test_swinir_missing_weights_name_file_and_source(weights_dir):
+    with pytest.raises(MissingWeightsError) as info:
+        load_restorer("swinir", variant="l")
+    message = str(info.value)
+    assert "SwinIR-L_x4_GAN.pth" in message and "github.com/JingyunLiang/SwinIR/releases" in message
+
+
+def test_swinir_rejects_a_checkpoint_flag(tiny_swinir):
+    with pytest.raises(ConfigError, match="takes no --checkpoint"):
+        load_restorer("swinir", checkpoint=str(tiny_swinir))
+
+
+def test_swinir_rejects_a_non_swinir_file(weights_dir):
+    (weights_dir / M_FILE).write_bytes(b"not a checkpoint")
+    with pytest.raises(RestorerError, match="spandrel cannot load"):
+        load_restorer("swinir")
+
+
+@pytest.mark.parametrize("method", ["tip", "controlnet-sr", "controlnet-sr-clip"])
+def test_reference_family_without_checkpoint_says_where_to_get_one(method, weights_dir):
+    reason = why_not_ready(method)
+    assert reason is not None
+    if method == "tip":
+        assert "tip_adapter" in reason and "TIPBENCH_WEIGHTS" in reason
+    else:
+        assert "--checkpoint" in reason
+    with pytest.raises((MissingWeightsError, ConfigError)):
+        load_restorer(method)
+
+
+def test_reference_family_with_a_missing_checkpoint_folder(tmp_path, weights_dir):
+    with pytest.raises(RestorerError, match="is not a directory"):
+        load_restorer("tip", options=RestorerOptions(checkpoint=str(tmp_path / "nope")))
+
+
+def test_unknown_variant_lists_the_valid_ones():
+    with pytest.raises(ConfigError, match="valid: m, l"):
+        load_restorer("swinir", variant="xl")
