@@ -8,7 +8,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import within_binomial_loose, write_recipe
+from recipe_helpers import within_binomial_loose, write_recipe
 
 from data_recipes.reader import iter_shard_samples
 from data_recipes.shards import ShardsConfig, main, write_shards

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import write_recipe
+from recipe_helpers import write_recipe
 
 from data_recipes.onthefly import OnTheFlyDegrader
 from data_recipes.reader import SAMPLE_KEYS, collate_samples, iter_shard_samples

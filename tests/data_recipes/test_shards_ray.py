@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import write_recipe
+from recipe_helpers import write_recipe
 
 from data_recipes.shards import ShardsConfig, main, write_shards
 

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import write_recipe
+from recipe_helpers import write_recipe
 
 from data_recipes.shards import ShardsConfig, write_shards
 
