@@ -28,23 +28,24 @@ def poisson_levels(distinct_values: int) -> int:
 
 def luma(image: np.ndarray) -> np.ndarray:
     """HxWx3 → HxW gray with torchvision's weights."""
-    return image @ LUMA_WEIGHTS
+    return cv2.transform(image, _LUMA_ROW)
 
 
 def poisson_unit_noise(rng: np.random.Generator, image: np.ndarray, gray: bool) -> np.ndarray:
     """Poisson(img_r·V)/V − img_r, where img_r is `image` (or its luma) rounded to 8-bit levels and V counts its
     distinct levels (over all channels). Returns float32 HxW (gray) or HxWx3."""
     source = luma(image) if gray else image
-    levels = np.rint(np.clip(source * np.float32(255.0), 0.0, 255.0)).astype(np.uint8)
-    distinct = int(np.count_nonzero(np.bincount(levels.ravel(), minlength=256)))
-    count = poisson_levels(distinct)
-    rates = _LEVELS64 * count  # level → Poisson rate (table lookups instead of per-pixel conversions)
-    drawn = rng.poisson(rates[levels]).astype(np.float32)
+    # 8-bit levels: clamp, ×255, round half to even (clamped first because OpenCV's conversion takes |x|)
+    levels = cv2.convertScaleAbs(np.clip(source, 0.0, 1.0), alpha=255.0)
+    histogram = cv2.calcHist([levels.reshape(levels.shape[0], -1)], [0], None, [256], [0, 256])
+    count = poisson_levels(int(np.count_nonzero(histogram)))
+    drawn = rng.poisson(_LEVELS64[levels] * count).astype(np.float32)
     drawn *= np.float32(1.0 / count)
     drawn -= _LEVELS32[levels]
     return drawn
 
 
+_LUMA_ROW = LUMA_WEIGHTS[None, :]
 _LEVELS64 = np.arange(256, dtype=np.float64) / 255.0
 _LEVELS32 = _LEVELS64.astype(np.float32)
 
