@@ -1,0 +1,64 @@
+"""End to end: `--method tip` (and ControlNet-SR+CLIP) on CPU with tiny random checkpoints, and the fresh-clone
+flow — build the bundled sample coco-param split, run the CPU methods, scores written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_split_helpers import make_param_split
+
+from tipbench.io import read_json
+from tipbench.run import main
+
+
+@pytest.fixture(scope="module")
+def tiny_split(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny-run")
+    make_param_split(root / "splits", n=2, size=64)
+    return root
+
+
+def _run(root: Path, *args: str) -> int:
+    return main(["--split", "synthetic-param", "--splits-dir", str(root / "splits"), "--runs-dir",
+                 str(root / "runs"), "--option", "steps=2", "-q", *args])
+
+
+def test_tip_runs_end_to_end_with_a_tiny_random_checkpoint(tiny_split, tmp_path):
+    from reference_model.tiny import save_tiny_pipeline
+
+    checkpoint = save_tiny_pipeline(tmp_path / "tiny-tip", prompts="both")
+    assert _run(tiny_split, "--method", "tip", "--checkpoint", str(checkpoint), "--batch-size", "2") == 0
+    run_dir = tiny_split / "runs/synthetic-param/tip/both"
+    record, summary = read_json(run_dir / "run.json"), read_json(run_dir / "summary.json")
+    assert record["weights"] == "random" and summary["weights"] == "random"
+    assert record["settings"]["steps"] == 2 and record["ignored_prompts"] == []
+    assert list(record["checkpoints"]) == ["tip"] and len(record["checkpoints"]["tip"]) == 64
+    assert summary["psnr"] is not None and summary["comparable_to_paper"] is False
+
+
+def test_controlnet_sr_clip_feeds_only_the_semantic_prompt(tiny_split, tmp_path):
+    from reference_model.tiny import save_tiny_pipeline
+
+    checkpoint = save_tiny_pipeline(tmp_path / "tiny-cn", fusion="additive", prompts="none")
+    assert _run(tiny_split, "--method", "controlnet-sr-clip", "--checkpoint", str(checkpoint), "--no-score") == 0
+    record = read_json(tiny_split / "runs/synthetic-param/controlnet-sr-clip/both/run.json")
+    assert record["ignored_prompts"] == ["restoration"] and record["weights"] == "random"
+    assert record["settings"]["uses_semantic_prompt"] is True
+
+
+def test_sample_coco_param_flow_scores_cpu_methods(tmp_path):
+    from tipbench.build.cli import main as build_main
+
+    splits = tmp_path / "splits"
+    assert build_main(["--split", "coco-param", "--out", str(splits), "--limit", "3", "--no-progress", "-q"]) == 0
+    assert read_json(splits / "coco-param" / "split.json")["source"] == "sample"
+    summaries = {}
+    for method in ("classical-prompted", "bicubic"):
+        assert main(["--method", method, "--split", "coco-param", "--splits-dir", str(splits), "--runs-dir",
+                     str(tmp_path / "runs"), "-q"]) == 0
+        summaries[method] = read_json(tmp_path / "runs/coco-param" / method / "both" / "summary.json")
+    for summary in summaries.values():
+        assert summary["n"] == 3 and summary["psnr"] is not None and summary["ssim"] is not None
+        assert summary["lpips"] is None and summary["missing_weights"]
+    assert summaries["classical-prompted"]["psnr"] > summaries["bicubic"]["psnr"]
