@@ -39,10 +39,10 @@ def poisson_unit_noise(rng: np.random.Generator, image: np.ndarray, gray: bool) 
     levels = cv2.convertScaleAbs(np.clip(source, 0.0, 1.0), alpha=255.0)
     histogram = cv2.calcHist([levels.reshape(levels.shape[0], -1)], [0], None, [256], [0, 256])
     count = poisson_levels(int(np.count_nonzero(histogram)))
-    drawn = rng.poisson(_LEVELS64[levels] * count).astype(np.float32)
-    drawn *= np.float32(1.0 / count)
-    drawn -= _LEVELS32[levels]
-    return drawn
+    drawn = rng.poisson((_LEVELS64 * count)[levels])  # rates through a 256-entry table: one pass
+    noise = np.multiply(drawn, np.float32(1.0 / count), dtype=np.float32, casting="unsafe")
+    noise -= _LEVELS32[levels]
+    return noise
 
 
 _LUMA_ROW = LUMA_WEIGHTS[None, :]
