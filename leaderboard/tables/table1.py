@@ -47,5 +47,9 @@ TABLE = TableSpec(
              "13.00 0.241 23.18 0.648 0.937 0.307 15.16 0.286 22.45 0.610 0.926 0.308"),
         _row("Ours", "Ours", YES, YES, (RunMatch("tip", ("both",)),),
              "11.34 0.219 23.61 0.665 0.943 0.306 14.42 0.262 23.14 0.633 0.935 0.308"),
+        # Not in the paper: the floors every method must beat, runnable anywhere (no weights).
+        RowSpec("Bicubic (reference, not in paper)", (RunMatch("bicubic", BLIND),), {}, (NO, NO)),
+        RowSpec("Classical prompted (reference, not in paper)", (RunMatch("classical-prompted", ("both", "restoration")),),
+                {}, (NO, YES)),
     ),
 )
