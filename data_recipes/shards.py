@@ -158,14 +158,17 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
 
 
 def _versions() -> dict[str, str]:
+    import zlib
+
     import cv2
     import numpy
     import PIL
 
     import tipbench
 
+    # PNG bytes depend on Pillow and zlib; degradations on numpy and OpenCV: all recorded beside the shards
     return {"tipbench": tipbench.__version__, "numpy": numpy.__version__, "opencv": cv2.__version__,
-            "pillow": PIL.__version__, "python": sys.version.split()[0]}
+            "pillow": PIL.__version__, "zlib": zlib.ZLIB_RUNTIME_VERSION, "python": sys.version.split()[0]}
 
 
 def build_parser() -> argparse.ArgumentParser:
