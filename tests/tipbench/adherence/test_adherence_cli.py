@@ -112,3 +112,21 @@ def test_aggregate_weighs_each_operation_equally_and_says_why_a_score_is_null():
     scores, reasons = aggregate(rows[1:])
     assert scores["removal"] is None and scores["denoise_removal"] is None
     assert "denoise" in reasons["denoise_removal"] and "removal" in reasons
+
+
+def test_a_run_on_a_non_selective_split_is_refused(selective_split, tmp_path, capsys):
+    import shutil
+
+    from tipbench.io import write_manifest
+
+    split = tmp_path / "splits" / selective_split.name
+    shutil.copytree(selective_split, split, ignore=shutil.ignore_patterns(".cache"))
+    rows = pd.read_parquet(split / "manifest.parquet").to_dict("records")
+    for row in rows:
+        row["pipeline"] = "param"
+    write_manifest(split / "manifest.parquet", rows)
+    run = external_run(split, tmp_path / "runs", split / "lq", "nothing")
+    assert main([str(run), "--splits-dir", str(split.parent), "--no-lpips"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "selective" in err
+    assert not (run / "adherence.json").exists()
