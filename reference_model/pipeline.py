@@ -22,7 +22,8 @@ from reference_model.text import encode_prompts
 
 logger = logging.getLogger(__name__)
 
-#: Pixel sizes are padded to a multiple of this (latent multiple of 8 for SD), then the output is cropped back.
+#: Latent sizes are padded to a multiple of this (pixels: 64 for SD's VAE factor 8), then the output is cropped.
+LATENT_PAD_MULTIPLE = 8
 PAD_MULTIPLE = 64
 BLIND_PROMPT = "Remove all degradation"
 
@@ -64,6 +65,7 @@ class TIPPipeline(DiffusionPipeline):
             vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, adapter=adapter, scheduler=scheduler
         )
         self.vae_scale_factor = 2 ** (len(vae.config.block_out_channels) - 1)
+        self.pad_multiple = self.vae_scale_factor * LATENT_PAD_MULTIPLE
 
     # 1. inputs --------------------------------------------------------------------------------------------------
     @staticmethod
@@ -138,7 +140,7 @@ class TIPPipeline(DiffusionPipeline):
         restoration_embeds = restoration_embeds.to(adapter_dtype)
 
         # 3. pad y to the sampling size; latents from per-image generators
-        y, (height, width) = pad_to_multiple(y)
+        y, (height, width) = pad_to_multiple(y, self.pad_multiple)
         y = y.to(device=device, dtype=adapter_dtype)
         latent_shape = (batch, self.unet.config.in_channels, y.shape[2] // self.vae_scale_factor,
                         y.shape[3] // self.vae_scale_factor)

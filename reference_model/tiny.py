@@ -22,12 +22,13 @@ PROMPT_SWITCHES: dict[str, tuple[bool, str]] = {
 TINY_MERGES = 1000
 TINY_UNET = {
     "block_out_channels": [32, 64], "layers_per_block": 1, "sample_size": 16, "in_channels": 4, "out_channels": 4,
-    "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"],
+    "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D"], "up_block_types": ["CrossAttnUpBlock2D", "UpBlock2D"],
     "cross_attention_dim": 32, "attention_head_dim": 4, "norm_num_groups": 8,
 }
 TINY_VAE = {
     "block_out_channels": [8, 16], "in_channels": 3, "out_channels": 3, "latent_channels": 4, "norm_num_groups": 4,
     "down_block_types": ["DownEncoderBlock2D"] * 2, "up_block_types": ["UpDecoderBlock2D"] * 2, "layers_per_block": 1,
+    "mid_block_add_attention": False,
 }
 TINY_TEXT = {
     "hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4, "num_hidden_layers": 2,
