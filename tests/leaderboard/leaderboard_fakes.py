@@ -37,3 +37,38 @@ def write_fake_run(runs_dir: Path, *, split: str, method: str, prompts: str, var
             "versions": {"tipbench": "0.1.0"}, "comparable_to_paper": comparable,
         })
     return run_dir
+
+
+def make_small_split(root: Path, name: str, pipeline: str = "param", n: int = 2, size: int = 64) -> Path:
+    """A small split folder (contracts §1) named like a benchmark split so tables match it; source "sample".
+
+    GT are synthetic textures (tests_image.textured); LQ come from the real `pipeline` seeded per protocol §2.
+    """
+    import json
+
+    from tests_image import textured
+
+    from tipbench.degradations.base import DEGRADATIONS
+    from tipbench.io import write_manifest, write_png
+
+    split_dir = root / name
+    degrade = DEGRADATIONS.get(pipeline).degrade
+    rows = []
+    for index in range(n):
+        item_id = f"{index:012d}"
+        gt = textured(size, seed=index)
+        result = degrade(gt, seed=0, index=index)
+        rows.append({
+            "id": item_id, "index": index, "source_path": f"synthetic/{item_id}.png",
+            "gt_path": f"gt/{item_id}.png", "lq_path": f"lq/{item_id}.png",
+            "gt_sha256": write_png(split_dir / "gt" / f"{item_id}.png", gt),
+            "lq_sha256": write_png(split_dir / "lq" / f"{item_id}.png", result.lq),
+            "width_lq": result.lq.shape[1], "height_lq": result.lq.shape[0],
+            "semantic_prompt": f"a test pattern number {index}", "restoration_prompt": result.restoration_prompt,
+            "restoration_prompt_type": result.restoration_prompt_type, "pipeline": pipeline,
+            "params": json.dumps(result.params, sort_keys=True), "seed": 0,
+        })
+    manifest_sha = write_manifest(split_dir / "manifest.parquet", rows)
+    write_json(split_dir / "split.json", {"split": name, "protocol": PROTOCOL, "seed": 0, "source": "sample",
+                                          "n_built": n, "manifest_sha256": manifest_sha})
+    return split_dir
