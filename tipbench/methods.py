@@ -59,6 +59,8 @@ class MethodSpec:
     accepts_checkpoint: bool = False
     default_batch_size: int = 1
     needs: str = ""  # one line for `--list`
+    #: cheap to build and CPU-bound: `--workers K` may run K copies in separate processes.
+    cpu_parallel: bool = False
 
     def weights_for(self, variant: str | None) -> tuple[str, ...]:
         return self.weights.get(variant, self.weights.get(None, ()))
@@ -105,10 +107,10 @@ TIP_VARIANTS = ("no-param", "semantic-only", "no-prompts", "modulate-up", "both-
 
 _SPECS = (
     MethodSpec("bicubic", "baselines.bicubic:BicubicRestorer", "Pillow bicubic upsampling only (no restoration)",
-               False, False, needs="nothing"),
+               False, False, needs="nothing", cpu_parallel=True),
     MethodSpec("classical-prompted", "baselines.classical_prompted:ClassicalPromptedRestorer",
                "undoes each operation the restoration prompt names with a classical method (CPU, no weights)",
-               False, True, needs="nothing"),
+               False, True, needs="nothing", cpu_parallel=True),
     MethodSpec("swinir", "baselines.swinir:SwinIRRestorer", "SwinIR real-SR x4 GAN via spandrel (variants m, l)",
                False, False, weights={None: ("swinir-realsr-x4-gan-m",), "m": ("swinir-realsr-x4-gan-m",),
                                       "l": ("swinir-realsr-x4-gan-l",)},

@@ -44,6 +44,7 @@ class RunConfig:
     python: str | None = None
     timeout_s: float | None = None
     options: tuple[tuple[str, str], ...] = ()
+    workers: int = 1
     score: bool = True
     progress: bool = True
 
@@ -51,6 +52,8 @@ class RunConfig:
         object.__setattr__(self, "options", tuple(tuple(pair) for pair in self.options))
         if self.prompts not in PROMPT_POLICIES:
             raise ConfigError(f"unknown prompt policy `{self.prompts}`; choose one of: {', '.join(PROMPT_POLICIES)}")
+        if not isinstance(self.workers, int) or self.workers < 1:
+            raise ConfigError(f"`workers` must be a positive integer, got {self.workers!r}")
         for name in ("limit", "batch_size"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -76,6 +79,12 @@ class RunConfig:
         return cls(**data)
 
 
+def _specs() -> dict:
+    from tipbench.methods import SPECS
+
+    return SPECS
+
+
 def _restorer_options(config: RunConfig, spec) -> Any:
     from tipbench.methods import RestorerOptions
 
@@ -98,6 +107,7 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     from tipbench.io import write_json
     from tipbench.methods import describe_restorer, load_restorer, method_spec
     from tipbench.run_folder import check_resumable, load_items, run_dir_for
+    from tipbench.run_loop import restore_items
 
     # 1. validate: method, split, items — before any model work.
     spec = method_spec(config.method)
@@ -106,6 +116,9 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     run_dir = run_dir_for(paths.runs_dir(config.runs_dir), config.split, config.method, config.prompts,
                           config.variant)
     options = _restorer_options(config, spec)
+    if config.workers > 1 and not spec.cpu_parallel:
+        raise ConfigError(f"method `{config.method}` runs in one process (its model is loaded once); --workers "
+                          "applies to the CPU methods: " + ", ".join(k for k, s in _specs().items() if s.cpu_parallel))
     # 2. the restorer: every missing file or clone stops the run here, before anything is written.
     restorer = load_restorer(config.method, options=options)
     described = describe_restorer(restorer)
@@ -119,7 +132,9 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     write_json(run_dir / "run.json", record)
     started = time.perf_counter()
     try:
-        processed, failures = _restore_items(restorer, items, run_dir, options.batch_size, config.progress)
+        processed, failures = restore_items(restorer, items, run_dir, batch_size=options.batch_size,
+                                            progress=config.progress, workers=config.workers,
+                                            method=config.method, options=options)
     except KeyboardInterrupt:
         _finish(run_dir, record, restorer, items, time.perf_counter() - started, 0, status="interrupted")
         raise
@@ -164,84 +179,6 @@ def _finish(run_dir: Path, record: dict, restorer: Any, items: list, seconds: fl
     return record
 
 
-def _restore_items(restorer: Any, items: list, run_dir: Path, batch_size: int, progress: bool) -> tuple[int, int]:
-    """Restore every item without an output; returns (items restored now, items failed now)."""
-    from tqdm import tqdm
-
-    from tipbench.run_folder import FailureLog
-
-    out_dir = run_dir / "out"
-    todo = [item for item in items if not (out_dir / f"{item.id}.png").is_file()]
-    if len(todo) < len(items):
-        logger.info("resuming: %d of %d outputs already in %s", len(items) - len(todo), len(items), out_dir)
-    failures = FailureLog(run_dir)
-    processed = 0
-    bar = tqdm(total=len(todo), unit="img", desc=restorer.name, disable=not progress or not sys.stderr.isatty())
-    try:
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            processed += _restore_batch(restorer, batch, out_dir, failures)
-            bar.update(len(batch))
-    finally:
-        bar.close()
-    return processed, failures.count
-
-
-def _prepare(item) -> dict[str, Any]:
-    from tipbench.io import decode_png
-    from tipbench.run_folder import image_size
-
-    return {"lq": decode_png(item.lq_path), "semantic_prompt": item.semantic_prompt,
-            "restoration_prompt": item.restoration_prompt, "out_size": image_size(item.gt_path), "seed": item.seed}
-
-
-def _restore_batch(restorer: Any, batch: list, out_dir: Path, failures) -> int:
-    """Restore and write one batch; on a batch error, retry item by item so one bad item fails alone."""
-    from tipbench.io import write_png
-    from tipbench.restorer import check_restore_output
-
-    prepared: list[tuple[Any, dict]] = []
-    for item in batch:
-        try:
-            prepared.append((item, _prepare(item)))
-        except (TipbenchError, OSError, ValueError) as exc:  # unreadable LQ/GT: that item fails alone
-            failures.add(item.id, _error_text(exc))
-    if not prepared:
-        return 0
-    requests = [request for _, request in prepared]
-    try:
-        if len(requests) > 1 and hasattr(restorer, "restore_batch"):
-            outputs = restorer.restore_batch(requests)
-        else:
-            outputs = [restorer.restore(**request) for request in requests]
-        results = list(zip(prepared, outputs, strict=True))
-    except (KeyboardInterrupt, MemoryError):
-        raise
-    except Exception as exc:
-        if len(prepared) == 1 or not getattr(restorer, "retry_items_alone", True):
-            for item, _ in prepared:
-                failures.add(item.id, _error_text(exc))
-            return 0
-        logger.warning("batch of %d failed (%s); retrying item by item", len(prepared), _error_text(exc))
-        return sum(_restore_batch(restorer, [item], out_dir, failures) for item, _ in prepared)
-    written = 0
-    for (item, request), output in results:
-        if isinstance(output, BaseException):  # restore_batch may report one item's failure in its place
-            failures.add(item.id, _error_text(output))
-            continue
-        try:
-            check_restore_output(output, request["out_size"], restorer.name)
-            write_png(out_dir / f"{item.id}.png", output)
-            written += 1
-        except TipbenchError as exc:
-            failures.add(item.id, str(exc))
-    return written
-
-
-def _error_text(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, TipbenchError) else f"{type(exc).__name__}: {exc}"
-
-
 def _score(run_dir: Path, record: dict, config: RunConfig) -> dict[str, Any] | None:
     """Score with the harness; a partial run (limit, failures) is not scored, and says why."""
     if record["n_failed"]:
@@ -284,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--limit", type=int, metavar="N", help="restore only the first N items")
     how.add_argument("--device", default="cpu", metavar="D", help="cpu or cuda[:i]")
     how.add_argument("--batch-size", type=int, metavar="B", help="items per restorer call (default: method's)")
+    how.add_argument("--workers", type=int, default=1, metavar="K",
+                     help="processes for the CPU methods (outputs do not depend on it)")
     how.add_argument("--repo", metavar="DIR", help="clone of a subprocess baseline (else its env var)")
     how.add_argument("--python", metavar="EXE", help="interpreter of that clone's environment (else its env var)")
     how.add_argument("--timeout", type=float, metavar="S", help="per-call limit for subprocess baselines, seconds")
@@ -339,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = RunConfig(method=args.method, split=args.split, prompts=args.prompts, variant=args.variant,
                            checkpoint=args.checkpoint, limit=args.limit, device=args.device,
-                           batch_size=args.batch_size, splits_dir=args.splits_dir, runs_dir=args.runs_dir,
+                           batch_size=args.batch_size, workers=args.workers, splits_dir=args.splits_dir,
+                           runs_dir=args.runs_dir,
                            repo=args.repo, python=args.python, timeout_s=args.timeout,
                            options=_parse_options(parser, args.option), score=not args.no_score)
         record = run_method(config)

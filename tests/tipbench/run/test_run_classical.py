@@ -76,6 +76,22 @@ def test_interrupted_and_resumed_run_matches_an_uninterrupted_one(tmp_path, para
     assert _outputs(run_dir) == fresh
 
 
+def test_worker_processes_write_the_same_bytes(tmp_path, param_split):
+    serial = _outputs(Path(run_method(_config(tmp_path, "classical-prompted"))["run_dir"]))
+    other = tmp_path / "parallel"
+    other.mkdir()
+    (other / "splits").symlink_to(tmp_path / "splits", target_is_directory=True)
+    parallel = run_method(_config(other, "classical-prompted", workers=2, batch_size=1))
+    assert parallel["n_done"] == 4 and _outputs(Path(parallel["run_dir"])) == serial
+
+
+def test_workers_are_refused_for_model_methods(tmp_path, param_split):
+    from tipbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--workers applies to the CPU methods"):
+        run_method(_config(tmp_path, "tip", workers=2))
+
+
 def test_resume_refuses_a_folder_made_with_other_settings(tmp_path, param_split):
     run_method(_config(tmp_path, "classical-prompted", limit=1))
     record = read_json(tmp_path / "runs/synthetic-param/classical-prompted/both/run.json")
