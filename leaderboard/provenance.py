@@ -27,6 +27,26 @@ def _compact(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if value else "unknown"
 
 
+#: The one knob per metric that most often differs between implementations (metrics.md §1), shown by name.
+_KEY_KNOBS = ("mode", "net", "model", "channel", "window")
+
+
+def _settings_digest(settings: object) -> str:
+    """`sha256:<12 hex>` of the canonical settings JSON (equal digests = measured the same way) plus key knobs."""
+    if not isinstance(settings, dict) or not settings:
+        return "unknown"
+    import hashlib
+
+    digest = hashlib.sha256(_compact(settings).encode("utf-8")).hexdigest()[:12]
+    knobs = []
+    for metric, options in sorted(settings.items()):
+        if isinstance(options, dict):
+            knob = next((str(options[k]) for k in _KEY_KNOBS if options.get(k) is not None), None)
+            if knob:
+                knobs.append(f"{metric} {knob}")
+    return f"sha256:{digest} ({', '.join(knobs)})" if knobs else f"sha256:{digest}"
+
+
 def _distinct(values: list[str]) -> str:
     unique = list(dict.fromkeys(values))
     return " | ".join(unique) if unique else "none"
@@ -45,7 +65,7 @@ def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
                                     if split_runs else "no runs"))
     lines.append(ProvenanceLine("protocol", _distinct([str((r.summary or {}).get("protocol", "unknown"))
                                                        for r in runs])))
-    lines.append(ProvenanceLine("metric settings", _distinct([_compact((r.summary or {}).get("metric_settings"))
+    lines.append(ProvenanceLine("metric settings", _distinct([_settings_digest((r.summary or {}).get("metric_settings"))
                                                               for r in runs])))
     metric_weights: dict[str, str] = {}
     for record in runs:
