@@ -239,7 +239,7 @@ def list_methods() -> str:
     """The `--list` table: method, prompts it uses, what it needs, and whether it is ready here."""
     from tipbench.methods import SPECS, why_not_ready
 
-    lines = [f"{'method':<20} {'prompts':<8} {'variants':<22} {'needs':<24} status"]
+    lines = [f"{'method':<20} {'prompts':<8} {'needs':<22} status"]
     for key in sorted(SPECS):
         spec = SPECS[key]
         uses = ("S" if spec.uses_semantic_prompt else "-") + ("R" if spec.uses_restoration_prompt else "-")
@@ -247,12 +247,25 @@ def list_methods() -> str:
             reason = why_not_ready(key)
         except TipbenchError as exc:
             reason = str(exc)
-        status = "ready" if reason is None else "not ready: " + "; ".join(
-            line.strip() for line in reason.splitlines()[:3] if line.strip())
-        variants = ",".join(spec.variants) or "-"
-        lines.append(f"{key:<20} {uses:<8} {variants:<22} {spec.needs:<24} {status}")
-    lines.append("prompts: S = semantic c_s, R = restoration c_r")
+        status = "ready" if reason is None else "not ready: " + _short_reason(reason)
+        if reason is not None and spec.accepts_checkpoint:
+            status += " (or pass --checkpoint DIR)"
+        lines.append(f"{key:<20} {uses:<8} {spec.needs:<22} {status}")
+    lines.append("")
+    lines.append("prompts: S = semantic c_s, R = restoration c_r; running a method prints its full reason")
+    lines.append("variants: " + "; ".join(f"{key}: {', '.join(SPECS[key].variants)}"
+                                         for key in sorted(SPECS) if SPECS[key].variants))
     return "\n".join(lines)
+
+
+def _short_reason(reason: str) -> str:
+    """The first sentence of a reason plus the names of the missing files, on one line."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    first = lines[0].split(": set $")[0].split("; pass --checkpoint")[0]
+    files = [line.split("`")[1] for line in lines[1:] if line.startswith("- ") and "`" in line]
+    if lines[0].endswith("missing or corrupt:"):
+        return "missing " + ", ".join(files)
+    return first + (f"; missing {', '.join(files)}" if files else "")
 
 
 def _parse_options(parser: argparse.ArgumentParser, pairs: list[str]) -> tuple[tuple[str, str], ...]:
