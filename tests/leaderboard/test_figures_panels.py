@@ -1,9 +1,10 @@
-"""Semantic-prompt and comparison grids, and the figures CLI end to end on a tiny sample-built split."""
+"""Semantic-prompt and comparison grids, and the figures CLI end to end on a small split."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from leaderboard_fakes import make_small_split
 
 from leaderboard.figures_cli import main
 from leaderboard.figures_inputs import read_split_items
@@ -13,11 +14,7 @@ from tipbench.io import decode_png, read_manifest, write_png
 
 @pytest.fixture(scope="module")
 def split_dir(tmp_path_factory):
-    from tipbench.build import main as build
-
-    out = tmp_path_factory.mktemp("splits")
-    assert build(["--split", "coco-param", "--limit", "2", "--out", str(out), "--no-progress", "-q"]) == 0
-    return out / "coco-param"
+    return make_small_split(tmp_path_factory.mktemp("splits"), "coco-param", n=2, size=96)
 
 
 def test_semantic_grid_layout(split_dir):
@@ -59,7 +56,8 @@ def test_figures_cli_compare_and_errors(split_dir, tmp_path, capsys):
     argv = ["compare", "--split", "coco-param", "--splits-dir", str(split_dir.parent), "--id", ids[0],
             "-m", "classical-prompted", "--runs-dir", str(tmp_path / "none"), "--out", str(out)]
     assert main(argv) == 0
-    assert decode_png(out).shape[0] > 512
+    height, width = decode_png(out).shape[:2]
+    assert 3 * 96 < width < 4 * 96 + 200 and 96 < height < 2 * 96  # one row: input, method, GT (+ labels)
     assert main(["walk", "-m", "classical-prompted", "--out", str(out)]) == 1
     assert "exactly one input" in capsys.readouterr().err
     assert main(["walk", "-m", "no-such-method", "--lq", str(out), "--out", str(out)]) == 1
