@@ -78,7 +78,7 @@ def compose_grid(panels: list[list[np.ndarray | None]], *, row_labels: list[str]
     font = _font()
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     wrapped_columns = [_wrap(label, width) for label in column_labels]
-    wrapped_rows = [_wrap(label, 160) for label in row_labels]
+    wrapped_rows = [_wrap(label, 200) for label in row_labels]
     row_label_w = max((_text_size(probe, t, font)[0] for t in wrapped_rows), default=0)
     row_label_w = row_label_w + 2 * MARGIN if row_label_w else 0
     header_h = max((_text_size(probe, t, font)[1] for t in wrapped_columns), default=0)

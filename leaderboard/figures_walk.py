@@ -8,6 +8,7 @@ interior names both. Left to right the denoise σ grows, top to bottom the deblu
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def walk_grid(restorer: Any, lq: np.ndarray, *, deblur_sigmas: tuple[float, ...]
     columns = (0.0, *denoise_sigmas)
     panels: list[list[np.ndarray | None]] = [[None] * len(columns) for _ in rows]
     jobs = [(r, c) for r in range(len(rows)) for c in range(len(columns)) if (r, c) != (0, 0)]
-    for r, c in tqdm(jobs, desc="walk", disable=not progress):
+    for r, c in tqdm(jobs, desc="walk", disable=not progress or not sys.stderr.isatty()):
         prompt = walk_prompt(rows[r], columns[c])
         panels[r][c] = restorer.restore(lq, semantic_prompt=semantic_prompt, restoration_prompt=prompt,
                                         out_size=out_size, seed=seed)

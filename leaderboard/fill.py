@@ -6,7 +6,7 @@ summary's reason), `not run` (with the registry's reason) or paper-only. Nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -66,6 +66,7 @@ class FilledRow:
     spec: RowSpec
     runs: dict[str, RunRecord | None]  # split -> run used (None = not run)
     cells: tuple[Cell, ...]
+    walks: dict[str, Scores | None] = field(default_factory=dict)  # split -> prompt walk used (Table A)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ class FilledTable:
                 for mark in cell.marks:
                     seen.setdefault(mark.code, mark)
         return tuple(seen.values())
+
+    @property
+    def walks(self) -> list[Scores]:
+        found: dict[Path, Scores] = {}
+        for row in self.rows:
+            for walk in row.walks.values():
+                if walk is not None:
+                    found.setdefault(walk.path, walk)
+        return list(found.values())
 
     @property
     def runs(self) -> list[RunRecord]:
@@ -169,12 +179,14 @@ def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord], walks: dict[tuple,
     notes = _Notes()
     reason_cache: dict = {}
     rows: list[tuple[RowSpec, dict[str, RunRecord | None], list[Cell]]] = []
+    row_walks: list[dict[str, Scores | None]] = []
     for row in spec.rows:
         used = {split: find_run(row, split, runs) for split in spec.splits}
         missing = [split for split, record in used.items() if record is None]
         reason = f"{row.label}: " + not_run_reason(row.matches[0], missing, reason_cache) if missing else ""
-        cells = [_cell(column, row, used[column.split], find_walk(row, column.split, walks or {}), notes, reason)
-                 for column in spec.columns]
+        found = {split: find_walk(row, split, walks or {}) if row.uses_walk else None for split in spec.splits}
+        row_walks.append(found)
+        cells = [_cell(column, row, used[column.split], found[column.split], notes, reason) for column in spec.columns]
         rows.append((row, used, cells))
     for index, column in enumerate(spec.columns):
         if column.paper_only:
@@ -184,5 +196,5 @@ def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord], walks: dict[tuple,
         for row_index, (_, _, cells) in enumerate(rows):
             cell = cells[index]
             cells[index] = replace(cell, best=row_index in best_ours, paper_best=row_index in best_paper)
-    filled = tuple(FilledRow(row, used, tuple(cells)) for row, used, cells in rows)
+    filled = tuple(FilledRow(row, used, tuple(cells), found) for (row, used, cells), found in zip(rows, row_walks))
     return FilledTable(spec, filled, tuple(notes.items))

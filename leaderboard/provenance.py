@@ -79,6 +79,11 @@ def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
         hashes = ", ".join(f"{k}={_short(v)}" for k, v in sorted((record.run.get("checkpoints") or {}).items()))
         checkpoints.append(f"{label} ({record.run.get('weights', 'unknown')} weights): {hashes or 'none'}")
     lines.append(ProvenanceLine("method weights", _distinct(checkpoints)))
+    walks = [f"{w.data.get('method')}{'@' + w.data['variant'] if w.data.get('variant') else ''}: n {w.data.get('n')}, "
+             f"split sha256 {_short(w.data.get('split_manifest_sha256'))}, source {w.data.get('source')}"
+             for w in table.walks]
+    if walks:
+        lines.append(ProvenanceLine("prompt walks", _distinct(walks)))
     versions = _distinct([str(((r.summary or {}).get("versions") or r.run.get("versions") or {}).get("tipbench",
                                                                                                      "unknown"))
                           for r in runs])

@@ -89,5 +89,6 @@ def test_table_a_renders_in_every_format(table_a):
     markdown = render([table_a], "md")
     assert "## Table A: instruction adherence" in markdown and "**31.50**" in markdown and "24.00†§" in markdown
     assert "paper has no such table" in markdown
+    assert "- prompt walks: " in markdown and "classical-prompted: n 16" in markdown
     for fmt in ("tex", "csv", "html"):
         assert "31.5" in render([table_a], fmt)
