@@ -149,7 +149,14 @@ def load_pipeline(checkpoint: str | Path, *, base: str | Path | None = None, dev
     if not checkpoint.is_dir():
         raise RestorerError(f"checkpoint directory `{checkpoint}` does not exist")
     adapter_path = adapter_dir(checkpoint)
-    base_root = checkpoint if is_pipeline_dir(checkpoint) else resolve_sd_base(base)
+    if is_pipeline_dir(checkpoint):
+        base_root = checkpoint
+    else:
+        # An adapter-only checkpoint written by training records the SD directory it was trained on.
+        recorded = read_marker(checkpoint).get("base")
+        if base is None and recorded and Path(recorded).is_dir():
+            base = recorded
+        base_root = resolve_sd_base(base)
     components = load_base(base_root, dtype=dtype)
     adapter = TIPAdapter.from_pretrained(adapter_path, torch_dtype=adapter_dtype or dtype)
     for module in (components["unet"], components["vae"], components["text_encoder"], adapter):

@@ -67,8 +67,10 @@ def _weight_dtype(mixed_precision: str) -> torch.dtype:
 
 
 def compute_loss(batch_x, batch_y, semantic, restoration, *, base, adapter, noise_scheduler, generator, device,
-                 weight_dtype, accelerator) -> torch.Tensor:
-    """Epsilon (or v) MSE of the fused UNet on one micro-batch."""
+                 weight_dtype, accelerator=None) -> torch.Tensor:
+    """Epsilon (or v) MSE of the fused UNet on one micro-batch (autocast from `accelerator` when given)."""
+    from contextlib import nullcontext
+
     from reference_model.fused_unet import fused_unet_forward
     from reference_model.text import encode_prompts
 
@@ -82,7 +84,7 @@ def compute_loss(batch_x, batch_y, semantic, restoration, *, base, adapter, nois
         noisy = noise_scheduler.add_noise(latents, noise, timesteps)
         semantic_embeds = encode_prompts(base["tokenizer"], base["text_encoder"], semantic, device).to(weight_dtype)
         restoration_embeds = encode_prompts(base["tokenizer"], base["text_encoder"], restoration, device).float()
-    with accelerator.autocast():
+    with accelerator.autocast() if accelerator is not None else nullcontext():
         terms = adapter(noisy, timesteps, restoration_embeds, batch_y.to(device))
         prediction = fused_unet_forward(unet, noisy.to(weight_dtype), timesteps, semantic_embeds, terms)
     if noise_scheduler.config.prediction_type == "v_prediction":

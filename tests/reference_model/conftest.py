@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -30,16 +31,24 @@ def make_image_folder(root, count: int = 6, size: int = 40) -> str:
     return str(root)
 
 
-@pytest.fixture(autouse=True)
-def single_torch_thread():
+@contextmanager
+def one_torch_thread():
     """One intra-op thread for these tiny models: on 2 shared cores, OpenMP spin-waits under contention made a
-    2-step tiny pipeline call 30x slower (4.6 s vs 0.13 s measured). Restored after each test."""
+    2-step tiny pipeline call 30x slower (4.6 s vs 0.13 s measured). Restores the previous setting."""
     import torch
 
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_torch_thread():
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +61,8 @@ def tiny_components():
     """Frozen tiny base components (shared; tests must not modify them)."""
     from reference_model.tiny import tiny_base
 
-    base = tiny_base(seed=0)
+    with one_torch_thread():
+        base = tiny_base(seed=0)
     for name in ("unet", "vae", "text_encoder"):
         base[name].requires_grad_(False).eval()
     return base
