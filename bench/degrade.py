@@ -46,15 +46,14 @@ class BenchConfig:
     clock: str = "wall"
 
 
-#: The clock `best_time` reads: wall clock, or this process's CPU time (steadier on a loaded machine, and with one
-#: thread equal to the compute time). Set once by `main`.
+#: Clocks: wall time, or this process's CPU time (steadier on a loaded machine; with one thread = compute time).
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-_clock = [time.perf_counter]
 
 
-def best_time(function: Callable[[], object], repeats: int) -> float:
-    """Fastest of `repeats` runs, seconds on the selected clock."""
-    clock = _clock[0]
+def best_time(
+    function: Callable[[], object], repeats: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Fastest of `repeats` runs, seconds on `clock`."""
     best = math.inf
     for _ in range(repeats):
         start = clock()
@@ -66,14 +65,18 @@ def best_time(function: Callable[[], object], repeats: int) -> float:
 class OpTimer:
     """Accumulates, per category, the floor call and the pipeline's own operator on the same synthetic input."""
 
-    def __init__(self, repeats: int) -> None:
+    def __init__(self, repeats: int, clock: Callable[[], float]) -> None:
         import numpy as np
 
         self.np = np
         self.repeats = repeats
+        self.clock = clock
         self.rng = np.random.default_rng(0)
         self.floor: dict[str, float] = defaultdict(float)
         self.ours: dict[str, float] = defaultdict(float)
+
+    def best(self, function: Callable[[], object], repeats: int | None = None) -> float:
+        return best_time(function, repeats or self.repeats, self.clock)
 
     def image(self, height: int, width: int):
         return self.rng.random((height, width, 3), dtype=self.np.float32)
@@ -81,9 +84,9 @@ class OpTimer:
     def add(
         self, category: str, floor: Callable[[], object], ours: Callable[[], object] | None = None
     ) -> None:
-        self.floor[category] += best_time(floor, self.repeats)
+        self.floor[category] += self.best(floor)
         if ours is not None:
-            self.ours[category] += best_time(ours, self.repeats)
+            self.ours[category] += self.best(ours)
 
     def noise_floor(self, shape, kind: str, gray: bool) -> Callable[[], object]:
         np, rng = self.np, self.rng
@@ -154,7 +157,7 @@ def time_realesrgan_ops(timer: OpTimer, params) -> None:
     def jpeg_op(shape, quality):
         x = timer.image(*shape)
         timer.add("jpeg", timer.dct_pair(shape), lambda: diff_jpeg(x, quality))
-        timer.floor["jpeg-strict"] += min(timer.libjpeg(shape, quality), best_time(timer.dct_pair(shape), 1))
+        timer.floor["jpeg-strict"] += min(timer.libjpeg(shape, quality), timer.best(timer.dct_pair(shape), 1))
 
     blur_op(params.input_size, params.kernel1)
     if params.resize1.scale != 1.0:
@@ -213,7 +216,7 @@ def time_param_ops(timer: OpTimer, params) -> None:
             buffer.seek(0)
             return np.asarray(Image.open(buffer).convert("RGB"))
 
-        libjpeg = min(timer.libjpeg(shape, params.jpeg_quality), best_time(pillow_round_trip, timer.repeats))
+        libjpeg = min(timer.libjpeg(shape, params.jpeg_quality), timer.best(pillow_round_trip))
         timer.floor["jpeg"] += libjpeg
         timer.ours["jpeg"] += best_time(
             lambda: param_ops.jpeg_roundtrip(x, params.jpeg_quality), timer.repeats
@@ -229,10 +232,10 @@ def profile_pipeline(name: str, cfg: BenchConfig, gt) -> dict:
     options = {"param_set": cfg.param_set} if name == "realesrgan" else {}
     records = [pipeline.sample(item_rng(0, Stage.DEGRADATION, i), **options) for i in range(cfg.images)]
     pipeline.apply(gt, records[0])  # warm-up
-    timer = OpTimer(cfg.repeats)
+    timer = OpTimer(cfg.repeats, CLOCKS[cfg.clock])
     total = 0.0
     for record in records:
-        total += best_time(lambda r=record: pipeline.apply(gt, r), cfg.repeats)
+        total += timer.best(lambda r=record: pipeline.apply(gt, r))
         (time_realesrgan_ops if name == "realesrgan" else time_param_ops)(timer, record)
     return {
         "name": name,
@@ -252,7 +255,8 @@ def profile_torch(cfg: BenchConfig, gt, records) -> dict:
     torch.set_num_threads(1)
     batch = torch.from_numpy(gt).permute(2, 0, 1)[None].float() / 255
     apply_batch(batch, records[:1])
-    per_image = sum(best_time(lambda r=r: apply_batch(batch, [r]), 1) for r in records)
+    clock = CLOCKS[cfg.clock]
+    per_image = sum(best_time(lambda r=r: apply_batch(batch, [r]), 1, clock) for r in records)
     batch8 = batch.repeat(8, 1, 1, 1)
     trained = best_time(
         lambda: degrade_training_batch(batch8, torch_generator(0), generator=torch_generator(1)), 2
@@ -268,7 +272,6 @@ def run_bench(cfg: BenchConfig) -> list[str]:
     import cv2
 
     cv2.setNumThreads(1)
-    _clock[0] = CLOCKS[cfg.clock]
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.conftest
     from tests.conftest import textured_image
 
@@ -330,7 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.images < 1 or args.repeats < 1:
         build_parser().error("--images and --repeats must be ≥ 1")
     cfg = BenchConfig(
-        images=args.images, repeats=args.repeats, torch=not args.no_torch, param_set=args.param_set
+        images=args.images,
+        repeats=args.repeats,
+        torch=not args.no_torch,
+        param_set=args.param_set,
+        clock=args.clock,
     )
     sys.stdout.write("\n".join(run_bench(cfg)) + "\n")
     return 0
