@@ -101,9 +101,7 @@ class OpTimer:
 
         pixels = (self.image(*shape) * 255).astype(self.np.uint8)
         flags = [cv2.IMWRITE_JPEG_QUALITY, int(round(quality))]
-        return best_time(
-            lambda: cv2.imdecode(cv2.imencode(".jpg", pixels, flags)[1], cv2.IMREAD_COLOR), self.repeats
-        )
+        return self.best(lambda: cv2.imdecode(cv2.imencode(".jpg", pixels, flags)[1], cv2.IMREAD_COLOR))
 
     def dct_pair(self, shape) -> Callable[[], object]:
         from scipy import fft
@@ -218,9 +216,7 @@ def time_param_ops(timer: OpTimer, params) -> None:
 
         libjpeg = min(timer.libjpeg(shape, params.jpeg_quality), timer.best(pillow_round_trip))
         timer.floor["jpeg"] += libjpeg
-        timer.ours["jpeg"] += best_time(
-            lambda: param_ops.jpeg_roundtrip(x, params.jpeg_quality), timer.repeats
-        )
+        timer.ours["jpeg"] += timer.best(lambda: param_ops.jpeg_roundtrip(x, params.jpeg_quality))
 
 
 def profile_pipeline(name: str, cfg: BenchConfig, gt) -> dict:
