@@ -62,11 +62,19 @@ class _Plan:
 
     noise_sigma: float  # 0–1 scale, combined noise + JPEG error level at LQ resolution
     deblur_sigma: float  # output pixels, 0 = none
+    unnamed_noise: float = 0.0  # estimated noise the prompt did not name: kept, only regularises deblurring
 
 
 def _op_value(ops: dict[str, RestorationOp], kind: str) -> float | None:
     op = ops.get(kind)
     return None if op is None or op.value is None else float(op.value)
+
+
+def gaussian_blur_float(image: np.ndarray, sigma: float) -> np.ndarray:
+    """The blur the prompt names (protocol §3 kernel), on float images."""
+    from tipbench.degradations.param_ops import gaussian_blur
+
+    return gaussian_blur(image.astype(np.float32), sigma)
 
 
 def _estimate_noise(lq01: np.ndarray) -> float:
@@ -115,7 +123,11 @@ class ClassicalPromptedRestorer:
         blur = 0.0
         if "blur" in ops:
             blur = _op_value(ops, "blur") or DEFAULT_BLUR_SIGMA
-        return _Plan(noise_sigma=noise, deblur_sigma=math.hypot(blur, resample_sigma))
+        unnamed = 0.0
+        if blur and "noise" not in ops:
+            estimated = _estimate_noise(lq01)
+            unnamed = estimated if estimated > s.blind_noise_floor else 0.0
+        return _Plan(noise_sigma=noise, deblur_sigma=math.hypot(blur, resample_sigma), unnamed_noise=unnamed)
 
     def restore(self, lq: np.ndarray, *, semantic_prompt: str = "", restoration_prompt: str = "",
                 out_size: tuple[int, int] = (512, 512), seed: int = 0) -> np.ndarray:
@@ -130,8 +142,13 @@ class ClassicalPromptedRestorer:
         image = resize_float(image, out_size, self.settings.interpolation)
         # 1. blur (and the resampling's own blur): Wiener deconvolution with a Gaussian PSF.
         if plan.deblur_sigma > 0:
-            residual = plan.noise_sigma * 0.25 + 1.0 / 255.0
-            image = self._deblur(image, plan.deblur_sigma, residual)
+            residual = plan.noise_sigma * 0.25 + 1.0 / 255.0 + plan.unnamed_noise
+            restored = self._deblur(image, plan.deblur_sigma, residual)
+            if plan.unnamed_noise > 0:
+                # Noise the prompt did not name stays: add back only the detail the deblurring restored,
+                # out = y + (x̂ − G x̂), instead of letting the deconvolution amplify that noise into blobs.
+                restored = image + restored - gaussian_blur_float(restored, plan.deblur_sigma)
+            image = restored
         return check_restore_output(quantize(image), out_size, self.name)
 
     def _denoise(self, image: np.ndarray, sigma: float) -> np.ndarray:
