@@ -1,0 +1,50 @@
+"""Contract over every registered method: lazy entries import, capabilities agree with the spec, keys are valid."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tipbench.methods import METHODS, SPECS, RestorerOptions, method_spec
+from tipbench.restorer import Restorer
+
+
+def test_registry_and_specs_hold_the_same_keys():
+    assert METHODS.names() == sorted(SPECS)
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", key) for key in SPECS)
+    expected = {"bicubic", "classical-prompted", "swinir", "stablesr", "diffbir", "diffbir-clip", "diffbir-sdedit",
+                "controlnet-sr", "controlnet-sr-clip", "tip"}
+    assert set(SPECS) == expected
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_each_entry_imports_and_declares_what_the_spec_says(key):
+    restorer_class = METHODS.get(key)
+    assert isinstance(restorer_class, type)
+    assert callable(getattr(restorer_class, "restore", None))
+    for flag in ("uses_semantic_prompt", "uses_restoration_prompt"):
+        declared = restorer_class.__dict__.get(flag, getattr(restorer_class, flag, None))
+        if isinstance(declared, bool):  # the reference family sets these per checkpoint, in __init__
+            assert declared == getattr(SPECS[key], flag), (key, flag)
+
+
+@pytest.mark.parametrize("key", ["bicubic", "classical-prompted"])
+def test_weightless_methods_satisfy_the_restorer_protocol(key):
+    restorer = METHODS.get(key)(RestorerOptions())
+    assert isinstance(restorer, Restorer) and restorer.name == key
+
+
+def test_unknown_method_lists_the_choices():
+    from tipbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="available: bicubic, classical-prompted"):
+        method_spec("swinr")
+
+
+def test_unknown_options_are_refused():
+    from tipbench.errors import ConfigError
+    from tipbench.methods import load_restorer
+
+    with pytest.raises(ConfigError, match="has no option"):
+        load_restorer("classical-prompted", options=RestorerOptions(extra=(("strength", "1"),)))
