@@ -71,3 +71,28 @@ def test_all_formats_render_with_provenance(produced):
     from pylatexenc.latexwalker import LatexWalker
 
     LatexWalker((out / "leaderboard.tex").read_text(), tolerant_parsing=False).get_latex_nodes()
+
+
+@pytest.mark.slow
+def test_table_a_from_real_adherence_and_walk_outputs(tmp_path):
+    """coco-selective built from the sample, classical-prompted run, adherence scored and walked, Table A rendered."""
+    from tipbench.adherence.cli import main as adherence
+    from tipbench.build import main as build
+    from tipbench.run import main as run
+
+    splits, runs, out = tmp_path / "splits", tmp_path / "runs", tmp_path / "lb"
+    assert build(["--split", "coco-selective", "--limit", "1", "--out", str(splits), "--no-progress", "-q"]) == 0
+    where = ["--splits-dir", str(splits), "--runs-dir", str(runs)]
+    assert run(["--method", "classical-prompted", "--prompts", "restoration", "--split", "coco-selective", *where,
+                "-q"]) == 0
+    run_dir = runs / "coco-selective" / "classical-prompted" / "restoration"
+    assert adherence([str(run_dir), "--splits-dir", str(splits), "-q", "--no-progress"]) == 0
+    assert adherence(["walk", "--method", "classical-prompted", "--n", "1", *where, "--no-progress"]) == 0
+    assert leaderboard(["--runs-dir", str(runs), "--out", str(out), "--tables", "a", "--format", "csv,md"]) == 0
+    frame = pd.read_csv(out / "leaderboard.csv", keep_default_na=False, na_values={"ours": [""]})
+    row = frame[frame.row == "classical-prompted"].set_index("metric")
+    scores = read_json(run_dir / "adherence.json")
+    walk = read_json(runs / "coco-selective" / "classical-prompted" / "walk" / "walk.json")
+    assert row.loc["target_psnr", "ours"] == scores["target_psnr"]
+    assert row.loc["controllability", "ours"] == walk["controllability"] and walk["controllability"] > 0
+    assert row.marks.str.contains("sample").all() and not row.benchmark.any()
