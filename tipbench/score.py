@@ -252,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("execution")
     run.add_argument("--device", metavar="D", default="cpu", help="torch device (default: cpu)")
     run.add_argument("--batch-size", metavar="B", type=int, default=16, help="pairs per batch (default: 16)")
-    run.add_argument("--workers", metavar="K", type=int, default=0, help="decode workers (default: 0 = inline)")
+    run.add_argument("--workers", metavar="K", type=int, default=2,
+                     help="decode + PSNR/SSIM worker processes (default: 2; 0 = inline)")
     run.add_argument("-v", "--verbose", action="store_true")
     run.add_argument("-q", "--quiet", action="store_true")
     return parser

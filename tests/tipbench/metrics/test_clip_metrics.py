@@ -61,3 +61,14 @@ def test_random_models_use_quick_gelu(encoder):
     assert uses_quick_gelu(encoder.bundle.model)
     full = build_clip("ViT-B-32-quickgelu", weights="random", arch="full")
     assert uses_quick_gelu(full.model)
+
+
+def test_every_registered_metric_has_the_stateful_interface():
+    from tipbench.metrics import METRICS
+
+    assert set(METRICS.names()) == {"psnr", "ssim", "lpips", "fid", "clip-i", "clip-t"}
+    for name in METRICS.names():
+        cls = METRICS.get(name)
+        assert isinstance(cls.higher_is_better, bool) and isinstance(cls.per_image, bool)
+        assert all(callable(getattr(cls, attr, None)) for attr in ("update", "compute", "reset"))
+    assert METRICS.get("fid").per_image is False and METRICS.get("lpips").higher_is_better is False
