@@ -8,6 +8,8 @@ import logging
 import os
 import shutil
 import sys
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -126,6 +128,17 @@ def _init_worker() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+    # A pool worker blocks forever on its task queue when the main process dies without closing it (SIGKILL,
+    # fault injection); this watchdog ends the orphan instead. Our own code because the stdlib has no such option.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="tipbench-build-orphan-watchdog", daemon=True).start()
 
 
 def _executor(workers: int):
@@ -184,11 +197,18 @@ def _run_items(plan: _Plan, config: BuildConfig) -> list[dict[str, Any]]:
             if not record.pop("reused", False):
                 new_items += 1
                 if fault_after is not None and new_items >= fault_after:
-                    logger.error("fault injection (%s=%d): aborting", paths.ENV_FAULT_AFTER, fault_after)
-                    os._exit(FAULT_EXIT_CODE)
+                    _abort(executor, fault_after)
             if built == plan.n:
                 break
     return records
+
+
+def _abort(executor: Any, fault_after: int) -> None:
+    """Fault injection: die at once like a crash (no cleanup, no manifest), taking the pool workers along."""
+    logger.error("fault injection (%s=%d): aborting the build", paths.ENV_FAULT_AFTER, fault_after)
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
+    os._exit(FAULT_EXIT_CODE)
 
 
 def _clean_stale(split_dir: Path, ids: set[str]) -> None:
