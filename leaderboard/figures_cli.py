@@ -104,7 +104,7 @@ def make_figure(config: FigureConfig):
             if (run_dir / "out").is_dir():
                 sources.append((spec, run_output_source(run_dir)))
             else:
-                sources.append((spec, restorer_source(_restorer(config, spec), config.prompts, config.input.seed)))
+                sources.append((spec, restorer_source(_restorer(config, spec), config.prompts)))
         return compare_grid(items, sources, title=f"{config.input.split}, prompts: {config.prompts}")
     raise ConfigError(f"unknown figure `{config.kind}`; valid: walk, semantic, compare")
 

@@ -22,6 +22,7 @@ class SplitItem:
     semantic_prompt: str
     restoration_prompt: str
     restoration_prompt_type: str
+    seed: int = 0  # the split's global seed (protocol §2), with `index` it gives the restorer's seed
 
 
 def read_split_items(split_dir: str | Path, ids: list[str]) -> list[SplitItem]:
@@ -40,7 +41,7 @@ def read_split_items(split_dir: str | Path, ids: list[str]) -> list[SplitItem]:
             id=item_id, index=int(row["index"]), gt=decode_png(split_dir / row["gt_path"]),
             lq=decode_png(split_dir / row["lq_path"]), semantic_prompt=row.get("semantic_prompt") or "",
             restoration_prompt=row.get("restoration_prompt") or "",
-            restoration_prompt_type=row.get("restoration_prompt_type") or "",
+            restoration_prompt_type=row.get("restoration_prompt_type") or "", seed=int(row.get("seed") or 0),
         ))
     return items
 

@@ -66,8 +66,8 @@ def run_output_source(run_dir: Path) -> OutputSource:
     return read
 
 
-def restorer_source(restorer: Any, prompts: str, global_seed: int = 0) -> OutputSource:
-    """Restore live with the prompts a policy feeds (contracts §2) and the item's protocol seed."""
+def restorer_source(restorer: Any, prompts: str) -> OutputSource:
+    """Restore live with the prompts a policy feeds (contracts §2) and the item's protocol seed (as `run` does)."""
     from tipbench.seeding import restorer_seed
 
     def restore(item: SplitItem) -> np.ndarray:
@@ -76,6 +76,6 @@ def restorer_source(restorer: Any, prompts: str, global_seed: int = 0) -> Output
                        "both-type-only": item.restoration_prompt_type}.get(prompts, "")
         return restorer.restore(item.lq, semantic_prompt=semantic, restoration_prompt=restoration,
                                 out_size=(item.gt.shape[0], item.gt.shape[1]),
-                                seed=restorer_seed(global_seed, item.index))
+                                seed=restorer_seed(item.seed, item.index))
 
     return restore

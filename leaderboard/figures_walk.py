@@ -23,7 +23,11 @@ DEFAULT_DENOISE_SIGMAS: tuple[float, ...] = (0.06, 0.12, 0.18, 0.24)
 
 
 def walk_prompt(deblur_sigma: float | None, denoise_sigma: float | None) -> str:
-    """The canonical restoration prompt naming the given strengths (None / 0 leaves that operation out)."""
+    """The canonical restoration prompt naming the given strengths (None / 0 leaves that operation out).
+
+    >>> walk_prompt(2.0, 0.12), walk_prompt(0, 0.06)
+    ('Deblur with sigma 2.0; Denoise with sigma 0.12', 'Denoise with sigma 0.06')
+    """
     ops = []
     if deblur_sigma:
         ops.append(RestorationOp("blur", round(float(deblur_sigma), 1)))

@@ -18,7 +18,11 @@ _PATTERN = re.compile("|".join(re.escape(k) for k in (*_SPECIAL, *_UNICODE)))
 
 
 def tex_escape(text: str) -> str:
-    """Escape LaTeX specials and map the few non-ASCII symbols the tables use to LaTeX commands."""
+    """Escape LaTeX specials and map the few non-ASCII symbols the tables use to LaTeX commands.
+
+    >>> print(tex_escape("CLIP_T↑ 50% × ✓"))
+    CLIP\\_T$\\uparrow$ 50\\% $\\times$ \\checkmark{}
+    """
     return _PATTERN.sub(lambda m: _SPECIAL.get(m.group(0)) or _UNICODE[m.group(0)], text)
 
 

@@ -12,7 +12,11 @@ _FACTORIES = ("load_restorer", "create_restorer", "build_restorer", "make_restor
 
 
 def split_method(spec: str) -> tuple[str, str | None]:
-    """`tip@no-param` -> ("tip", "no-param"); `swinir` -> ("swinir", None)."""
+    """Method key and variant of a `method[@variant]` spec.
+
+    >>> split_method("tip@no-param"), split_method("swinir")
+    (('tip', 'no-param'), ('swinir', None))
+    """
     method, _, variant = spec.partition("@")
     return method, variant or None
 

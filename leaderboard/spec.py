@@ -167,7 +167,11 @@ class TableSpec:
 
 
 def paper_row(columns: tuple[ColumnSpec, ...], printed: str) -> dict[str, str]:
-    """Map whitespace-separated printed numbers onto `columns` in order (the way the paper lays a row out)."""
+    """Map whitespace-separated printed numbers onto `columns` in order (the way the paper lays a row out).
+
+    >>> paper_row(metric_columns("coco-param", ("fid", "clip_t")), "11.34 0.300")
+    {'coco-param:fid': '11.34', 'coco-param:clip_t': '0.300'}
+    """
     values = printed.split()
     if len(values) != len(columns):
         raise ConfigError(f"{len(values)} printed values for {len(columns)} columns: {printed!r}")

@@ -139,3 +139,36 @@ def test_not_run_reason_comes_from_the_method_registry(tmp_path):
         expected = why_not_ready(match.method, match.variant)
         assert note.startswith(row.spec.label + ": ") and "no run folder coco-param/" in note
         assert expected is None or _first_line(expected) in note
+
+
+def test_html_tables_parse_with_consistent_shape(rendered):
+    from html.parser import HTMLParser
+
+    class TableShapes(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.open = [], []
+
+        def handle_starttag(self, tag, attrs):
+            span = int(dict(attrs).get("colspan", 1))
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr":
+                self.tables[-1].append(0)
+            elif tag in ("td", "th"):
+                self.tables[-1][-1] += span
+            if tag not in ("br", "meta", "sup", "b", "span", "i"):
+                self.open.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag not in ("sup", "b", "span", "i"):
+                assert self.open.pop() == tag  # well nested
+
+    parser = TableShapes()
+    parser.feed((rendered / "leaderboard.html").read_text())
+    assert parser.open == []
+    assert len(parser.tables) == len(DEFAULT_TABLES)
+    for key, widths in zip(DEFAULT_TABLES, parser.tables):
+        spec = TABLES.get(key)
+        width = 1 + len(spec.descriptor_headers) + len(spec.columns)
+        assert widths == [width] * (2 + len(spec.rows))  # group header + metric header + rows
