@@ -76,6 +76,32 @@ def test_interrupted_and_resumed_run_matches_an_uninterrupted_one(tmp_path, para
     assert _outputs(run_dir) == fresh
 
 
+def test_ctrl_c_mid_run_is_recorded_and_the_rerun_completes_identically(tmp_path, param_split, monkeypatch):
+    import tipbench.run_loop as run_loop
+
+    fresh = _outputs(Path(run_method(_config(tmp_path, "classical-prompted"))["run_dir"]))
+    other = tmp_path / "interrupted"
+    other.mkdir()
+    (other / "splits").symlink_to(tmp_path / "splits", target_is_directory=True)
+    real_batch, calls = run_loop.restore_batch, []
+
+    def interrupt_after_first_batch(*args, **kwargs):  # stands in for Ctrl-C arriving during the second batch
+        calls.append(1)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real_batch(*args, **kwargs)
+
+    monkeypatch.setattr(run_loop, "restore_batch", interrupt_after_first_batch)
+    with pytest.raises(KeyboardInterrupt):
+        run_method(_config(other, "classical-prompted", batch_size=1))
+    run_dir = other / "runs/synthetic-param/classical-prompted/both"
+    saved = read_json(run_dir / "run.json")
+    assert saved["status"] == "interrupted" and saved["n_done"] == 1
+    monkeypatch.setattr(run_loop, "restore_batch", real_batch)
+    resumed = run_method(_config(other, "classical-prompted"))
+    assert resumed["status"] == "complete" and _outputs(run_dir) == fresh
+
+
 def test_worker_processes_write_the_same_bytes(tmp_path, param_split):
     serial = _outputs(Path(run_method(_config(tmp_path, "classical-prompted"))["run_dir"]))
     other = tmp_path / "parallel"
