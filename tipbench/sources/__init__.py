@@ -20,7 +20,7 @@ SOURCE_ENV = {"coco": paths.ENV_COCO_ROOT, "div2k": paths.ENV_DIV2K_ROOT, "stabl
 
 SAMPLE_WARNING = (
     "no source configured for split `{split}` (pass --source-root or set {env}): building from the BUNDLED SAMPLE "
-    "({count} public-domain photos). This is a smoke-test split, not the benchmark; split.json says "
+    "({count} items from the public-domain photos in tipbench/data/sample). This is a smoke-test split, not the benchmark; split.json says "
     "\"source\": \"sample\"."
 )
 
