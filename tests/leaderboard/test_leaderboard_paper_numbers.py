@@ -62,3 +62,12 @@ def test_every_row_names_a_registered_method_and_variant():
             for match in row.matches:
                 assert match.method in SPECS, (key, row.label)
                 check_variant(SPECS[match.method], match.variant)
+
+
+def test_metric_directions_agree_with_the_metric_classes():
+    from leaderboard.spec import METRIC_INFO
+    from tipbench.metrics import METRICS
+
+    for name in METRICS.names():
+        key = name.replace("-", "_")
+        assert METRIC_INFO[key].higher_is_better == METRICS.get(name).higher_is_better, name
