@@ -139,7 +139,9 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     from tipbench.metrics.inputs import check_outputs, check_run_matches_split, find_split_dir, load_split
     from tipbench.metrics.versions import library_versions
 
-    # 1. validate: run folder, split, every pair, weights — before any network is built.
+    # 1. validate: options, run folder, split, every pair, weights — before any network is built.
+    if "clip" in config.metrics:
+        _required_weights("clip", config)  # refuses GELU builds of OpenAI weights up front
     run_dir, run = _load_run(config)
     split = load_split(find_split_dir(run, config.splits_dir), config.reference)
     check_run_matches_split(run, split, run_dir)
@@ -179,8 +181,10 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
         notes.append(f"N = {n} < {PAPER_N}: not comparable to the paper")
     weights_mode = "random" if config.metric_weights == "random" or run.get("weights") == "random" else "real"
     metric_weights = _metric_weight_ids(result.weight_ids, config)
+    # A split without captions (DIV2K) has no CLIP-T by design; any other null metric blocks the comparison.
+    blocking = [k for k, v in null_reasons.items() if not v.startswith("no semantic prompts")]
     comparable = (n == PAPER_N and split.source not in (None, "sample") and weights_mode == "real"
-                  and not missing and not null_reasons and config.reference == "gt"
+                  and not missing and not blocking and config.reference == "gt"
                   and config.clip_model == DEFAULT_CLIP_MODEL and not run.get("deviations"))
     summary = {
         "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"),
