@@ -2,7 +2,8 @@
 
 `realesrgan-x4plus` follows Real-ESRGAN's `train_realesrgan_x4plus.yml` (and the hard-coded values in its dataset);
 `stablesr` follows StableSR's `v2-finetune_text_T_512.yaml`. Numbers are copied here so nothing reads the specs at
-run time.
+run time. Both sets end with 8-bit rounding (half to even): StableSR's own code only clamps, but every LQ here is an
+8-bit PNG (protocol §4), and no set uses USM in test-set mode.
 """
 
 from __future__ import annotations
