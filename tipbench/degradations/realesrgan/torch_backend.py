@@ -44,7 +44,9 @@ BACKEND_TOLERANCE = {"mean_abs_levels": 0.05, "within_one_level": 0.99}
 InjectedNoise = Sequence[np.ndarray | torch.Tensor | None]
 
 
-def _interpolate(x: torch.Tensor, mode: str, *, scale: float | None = None, size=None) -> torch.Tensor:
+def _interpolate(
+    x: torch.Tensor, mode: str, *, scale: float | None = None, size: tuple[int, int] | None = None
+) -> torch.Tensor:
     options = {} if mode == "area" else {"align_corners": False}
     if scale is not None:
         return x if scale == 1.0 else F.interpolate(x, scale_factor=scale, mode=mode, **options)
@@ -93,7 +95,9 @@ class _NoiseSource:
         return _to_field(field, image.device)
 
 
-def _noisy(x: torch.Tensor, records: Sequence[NoiseParams], sources: Sequence[_NoiseSource], stage: int):
+def _noisy(
+    x: torch.Tensor, records: Sequence[NoiseParams], sources: Sequence[_NoiseSource], stage: int
+) -> torch.Tensor:
     fields = torch.stack(
         [source.draw(x[i], records[i], stage).expand(3, -1, -1) for i, source in enumerate(sources)]
     )
@@ -108,7 +112,9 @@ def _group_key(params: RealESRGANParams) -> tuple:
     )  # fmt: skip
 
 
-def _degrade_group(x: torch.Tensor, records: Sequence[RealESRGANParams], sources: Sequence[_NoiseSource]):
+def _degrade_group(
+    x: torch.Tensor, records: Sequence[RealESRGANParams], sources: Sequence[_NoiseSource]
+) -> torch.Tensor:
     """The pipeline on a batch that shares every batch-level decision (so shapes agree)."""
     first = records[0]
     _, size2, final_size = first.stage_sizes()
