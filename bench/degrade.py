@@ -4,8 +4,9 @@ For each pipeline (`param`, `realesrgan`) the same sampled records (seed 0, indi
 512² image. For every record, the unavoidable operations are also timed alone, on inputs of the same sizes, with
 the fastest library call for each (the "op floor"):
 - blur: one 2-D filter (`cv2.filter2D` with the record's k×k kernel; `cv2.GaussianBlur` for the param pipeline);
-- resize: one `cv2.resize` to the same size and mode (the param pipeline's antialiased bicubic: one Pillow BICUBIC
-  call on the RGB uint8 image, its fastest antialiased resize);
+- resize: one `cv2.resize` to the same size and mode (the param pipeline's antialiased bicubic on float data: Pillow
+  BICUBIC on each mode-"F" plane, the only library call that resamples float data this way; `--uint8-resize-floor`
+  times one RGB uint8 Pillow call instead, faster because it quantises, and so not the same operation);
 - noise: one draw (`Generator.standard_normal`, or `Generator.poisson` for Poisson noise);
 - JPEG: param pipeline — the faster of an OpenCV and a Pillow libjpeg encode+decode round trip; Real-ESRGAN (whose
   protocol requires the float simulation, not libjpeg) — one forward + inverse blockwise 8×8 DCT of the Y plane and
@@ -44,6 +45,7 @@ class BenchConfig:
     torch: bool = True
     param_set: str = "realesrgan-x4plus"
     clock: str = "wall"
+    uint8_resize_floor: bool = False
 
 
 #: Clocks: wall time, or this process's CPU time (steadier on a loaded machine; with one thread = compute time).
@@ -74,6 +76,7 @@ class OpTimer:
         self.rng = np.random.default_rng(0)
         self.floor: dict[str, float] = defaultdict(float)
         self.ours: dict[str, float] = defaultdict(float)
+        self.uint8_resize_floor = False
 
     def best(self, function: Callable[[], object], repeats: int | None = None) -> float:
         return best_time(function, repeats or self.repeats, self.clock)
@@ -193,12 +196,17 @@ def time_param_ops(timer: OpTimer, params) -> None:
     if params.downsample_factor is not None:
         out_h, out_w = param_ops.downsample_size(SIZE, SIZE, params.downsample_factor)
         x = timer.image(*shape)
+        # Floor: Pillow's antialiased bicubic on float data, one mode-"F" call per plane (protocol §3 keeps float
+        # between stages; Pillow has no 3-channel float mode). `--uint8-resize-floor` times one RGB uint8 call
+        # instead, which is faster but quantises.
+        planes = [Image.fromarray(np.ascontiguousarray(x[..., c])) for c in range(3)]
         rgb = Image.fromarray((x * 255).astype(np.uint8))
-        timer.add(
-            "resize",
-            lambda: rgb.resize((out_w, out_h), Image.BICUBIC),
-            lambda: param_ops.bicubic_downsample(x, params.downsample_factor),
+        floor = (
+            (lambda: rgb.resize((out_w, out_h), Image.BICUBIC))
+            if timer.uint8_resize_floor
+            else (lambda: [plane.resize((out_w, out_h), Image.BICUBIC) for plane in planes])
         )
+        timer.add("resize", floor, lambda: param_ops.bicubic_downsample(x, params.downsample_factor))
         shape = (out_h, out_w)
     if params.noise_sigma is not None:
         x = timer.image(*shape)
@@ -229,6 +237,7 @@ def profile_pipeline(name: str, cfg: BenchConfig, gt) -> dict:
     records = [pipeline.sample(item_rng(0, Stage.DEGRADATION, i), **options) for i in range(cfg.images)]
     pipeline.apply(gt, records[0])  # warm-up
     timer = OpTimer(cfg.repeats, CLOCKS[cfg.clock])
+    timer.uint8_resize_floor = cfg.uint8_resize_floor
     total = 0.0
     for record in records:
         total += timer.best(lambda r=record: pipeline.apply(gt, r))
@@ -319,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-torch", action="store_true", help="skip the torch backend")
     parser.add_argument(
+        "--uint8-resize-floor",
+        action="store_true",
+        help="param pipeline: time the resize floor as one RGB uint8 Pillow call (quantising) instead of float planes",
+    )
+    parser.add_argument(
         "--clock", default=BenchConfig.clock, choices=sorted(CLOCKS), help="wall or process CPU time"
     )
     return parser
@@ -334,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         torch=not args.no_torch,
         param_set=args.param_set,
         clock=args.clock,
+        uint8_resize_floor=args.uint8_resize_floor,
     )
     sys.stdout.write("\n".join(run_bench(cfg)) + "\n")
     return 0

@@ -41,10 +41,19 @@ def as_rgb_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
 
 
 def to_float01(image: np.ndarray) -> np.ndarray:
-    """uint8 HxWx3 → float32 in [0, 1]."""
-    return image.astype(np.float32) * np.float32(1.0 / 255.0)
+    """uint8 HxWx3 → float32 in [0, 1] (one pass; same values as astype-then-multiply)."""
+    return np.multiply(image, np.float32(1.0 / 255.0), dtype=np.float32)
 
 
 def quantize(image: np.ndarray) -> np.ndarray:
-    """float in [0, 1] (may overshoot) → uint8, clipped then rounded half-to-even (protocol §3)."""
-    return np.rint(np.clip(image, 0.0, 1.0) * np.float32(255.0)).astype(np.uint8)
+    """float in [0, 1] (may overshoot) → uint8, clipped then rounded half-to-even (protocol §3).
+
+    Equal to ``np.rint(np.clip(x, 0, 1) * 255).astype(np.uint8)`` in float32 (tested); OpenCV's saturating
+    convert does the scale and the half-to-even rounding in one pass, which keeps the pipelines on their op floor.
+    """
+    import cv2
+
+    clipped = np.clip(image, 0.0, 1.0, dtype=np.float32)
+    if clipped.ndim == 3 and clipped.shape[2] > 4:  # OpenCV takes at most 4 channels per pixel
+        return np.rint(clipped * np.float32(255.0)).astype(np.uint8)
+    return cv2.convertScaleAbs(clipped, alpha=255.0)

@@ -122,7 +122,7 @@ def apply(gt: np.ndarray, params: ParamDegradation | dict, *, noise: np.ndarray 
         field = noise if noise is not None else noise_field(params, image.shape)
         if field.shape != image.shape:
             raise ConfigError(f"noise field shape {field.shape} does not match image {image.shape}")
-        image = param_ops.add_gaussian_noise(image, params.noise_sigma, field)
+        image = param_ops.add_gaussian_noise(image, params.noise_sigma, field, reuse_noise=noise is None)
     if params.jpeg_quality is not None:
         image = param_ops.jpeg_roundtrip(image, params.jpeg_quality)
     return DegradationResult(

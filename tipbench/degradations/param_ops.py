@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from tipbench.images import quantize, to_float01
+
 
 def blur_kernel_size(sigma: float) -> int:
     """2·ceil(3σ)+1 (protocol §3)."""
@@ -33,25 +35,31 @@ def bicubic_downsample(image: np.ndarray, factor: float) -> np.ndarray:
     """Pillow BICUBIC (antialiased) on float data, one mode-"F" image per channel so nothing is quantised."""
     height, width = image.shape[:2]
     out_h, out_w = downsample_size(height, width, factor)
-    channels = [
-        np.asarray(Image.fromarray(np.ascontiguousarray(image[..., c])).resize((out_w, out_h), Image.BICUBIC))
-        for c in range(3)
+    planes = [
+        np.asarray(Image.fromarray(plane).resize((out_w, out_h), Image.BICUBIC)) for plane in cv2.split(image)
     ]
-    return np.stack(channels, axis=-1)
+    return cv2.merge(planes)
 
 
-def add_gaussian_noise(image: np.ndarray, sigma: float, noise: np.ndarray) -> np.ndarray:
-    """x + σ·n, clipped to [0, 1]; `n` is a standard-normal field of the image's shape."""
-    out = image + np.float32(sigma) * noise
+def add_gaussian_noise(image: np.ndarray, sigma: float, noise: np.ndarray, *, reuse_noise: bool = False) -> np.ndarray:
+    """x + σ·n, clipped to [0, 1]; `n` is a standard-normal field of the image's shape.
+
+    With `reuse_noise` the result is written into `noise` (saves two full-size allocations when the caller owns it).
+    numpy, not cv2.scaleAdd: OpenCV may fuse the multiply-add differently per CPU, which would change bytes.
+    """
+    out = noise if reuse_noise else np.empty_like(noise)
+    np.multiply(noise, np.float32(sigma), out=out)
+    out += image
     np.clip(out, 0.0, 1.0, out=out)
     return out
 
 
 def jpeg_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
     """Round to uint8 (half-to-even), real libjpeg via Pillow at `quality` with 4:2:0 chroma, decode back."""
-    pixels = np.rint(np.clip(image, 0.0, 1.0) * np.float32(255.0)).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(pixels, mode="RGB").save(buffer, format="JPEG", quality=int(quality), subsampling=2)
+    Image.fromarray(quantize(image), mode="RGB").save(buffer, format="JPEG", quality=int(quality), subsampling=2)
     buffer.seek(0)
     with Image.open(buffer) as decoded:
-        return np.asarray(decoded.convert("RGB"), dtype=np.float32) * np.float32(1.0 / 255.0)
+        decoded.load()
+        pixels = np.asarray(decoded if decoded.mode == "RGB" else decoded.convert("RGB"))
+    return to_float01(pixels)
