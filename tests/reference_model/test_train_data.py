@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from reference_model.train.config import DataConfig
 from reference_model.train.data import batch_tensors, build_loader, training_prompts
@@ -31,12 +32,13 @@ def test_stream_is_independent_of_worker_count_and_resumable(image_folder):
     assert [i for b in serial for i in b["index"]] == list(range(6))
 
 
-def test_realesrgan_branch_on_cpu_and_tensors(tmp_path):
+@pytest.mark.parametrize("backend", ["cpu", "auto"])  # numpy per sample in the worker / torch batched
+def test_realesrgan_branch_and_tensors(tmp_path, backend):
     from conftest import make_image_folder
 
     folder = make_image_folder(tmp_path / "big", count=2, size=160)
     config = DataConfig(recipe=_recipe(folder, realesrgan_probability=1.0), resolution=160, num_workers=0,
-                        realesrgan_backend="cpu")
+                        realesrgan_backend=backend)
     (batch,) = _take(config, 1)
     assert batch["pipeline"] == ["realesrgan", "realesrgan"]
     assert all(lq.shape == (40, 40, 3) for lq in batch["lq"])
