@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tipbench-bench-build-") as temporary:
         work = Path(args.keep or temporary)
         source = work / "coco"
-        if not (source / "annotations").is_dir():
+        if not (source / "annotations").is_dir() or len(list((source / "val2017").iterdir())) < max(sizes):
+            shutil.rmtree(source, ignore_errors=True)
             make_source(source, max(sizes))
         floor_wall, floor_cpu = measure_floor(source, args.split, min(args.floor_items, max(sizes)))
         print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
