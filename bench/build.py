@@ -68,7 +68,7 @@ def make_source(root: Path, n: int) -> None:
 
 def measure_floor(root: Path, split: str, items: int) -> tuple[float, float]:
     """(wall s, CPU s) per item of decode + canonicalise + degrade + PNG encode (GT and LQ), nothing else."""
-    from tipbench.build.item import ItemContext, _degrade
+    from tipbench.build.item import ItemContext, degrade_item
     from tipbench.canonical import load_canonical
     from tipbench.io import encode_png
     from tipbench.splits import SPLITS
@@ -79,7 +79,7 @@ def measure_floor(root: Path, split: str, items: int) -> tuple[float, float]:
     start, cpu = time.perf_counter(), time.process_time()
     for index, path in enumerate(paths):
         gt = load_canonical(path)
-        result = _degrade(context, gt, index)
+        result = degrade_item(context, gt, index)
         encode_png(gt), encode_png(result.lq)
         if getattr(result, "target", None) is not None:
             encode_png(result.target)

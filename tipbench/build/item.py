@@ -50,7 +50,8 @@ def params_json(params: dict[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, separators=(",", ":"), allow_nan=False, default=convert)
 
 
-def _degrade(context: ItemContext, gt: np.ndarray, index: int):
+def degrade_item(context: ItemContext, gt: np.ndarray, index: int):
+    """Degrade one GT with the context's pipeline, seeded by (seed, index) (protocol §2)."""
     from tipbench.degradations.base import DEGRADATIONS
 
     pipeline = DEGRADATIONS.get(context.pipeline)
@@ -83,7 +84,7 @@ def process_item(context: ItemContext, candidate: Candidate) -> dict[str, Any]:
             params: dict[str, Any] = {"pipeline": "published"}
         else:
             gt, source_params = context.reader.read_gt(candidate, context.seed)
-            result = _degrade(context, gt, candidate.index)
+            result = degrade_item(context, gt, candidate.index)
             gt_bytes, lq_bytes = encode_png(gt), encode_png(result.lq)
             height, width = result.lq.shape[:2]
             prompt, prompt_type = result.restoration_prompt, result.restoration_prompt_type
