@@ -6,7 +6,7 @@ Sections (each prints its figures and goes into the JSON report; a failing or sk
               batch 1 and 4, peak memory (target <= 2.5 s/image)
   sd15-train  real-size training step, batch 8 at 512², bf16 frozen base + fp32 adapter, with/without gradient
               checkpointing: s/step and peak memory
-  sd15-real   the same inference with real SD1.5 weights when $TIPBENCH_WEIGHTS/stable-diffusion-v1-5 exists
+  sd15-real   the same inference with real SD1.5 weights when the weights registry finds `sd15`
   degrade     Real-ESRGAN torch backend, batched on the GPU, vs the numpy backend per image on CPU
 
     python bench/gpu_model_check.py [--sections tiny,sd15-infer,...] [--out report.json] [--quick]

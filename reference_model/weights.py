@@ -1,8 +1,8 @@
 """Finding the Stable Diffusion base directory the reference model builds on (contracts §5).
 
-Order: an explicit path; the package weights registry (`tipbench.weights`, entry `stable-diffusion-v1-5`) when it
-provides one; `$TIPBENCH_WEIGHTS/stable-diffusion-v1-5`. Nothing is downloaded; a missing directory raises one
-`MissingWeightsError` saying where to put it.
+Order: an explicit path, else the package weights registry (`tipbench.weights`, entry `sd15`: the
+`stable-diffusion-v1-5` diffusers directory under `$TIPBENCH_WEIGHTS`, or the Hugging Face cache). Nothing is
+downloaded; a missing directory raises the registry's `MissingWeightsError` saying where to put it and where to get it.
 """
 
 from __future__ import annotations
@@ -10,43 +10,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from tipbench.errors import MissingWeightsError
-from tipbench.paths import weights_dir
-
 logger = logging.getLogger(__name__)
 
-SD_BASE_NAME = "stable-diffusion-v1-5"
-SD_BASE_SOURCE = "huggingface.co/stable-diffusion-v1-5/stable-diffusion-v1-5 (CreativeML OpenRAIL-M), diffusers layout"
-
-
-def _from_registry() -> Path | None:
-    """The registry's path for the SD base, if the registry module exists and knows the entry."""
-    try:
-        from tipbench import weights as registry  # written by another issue; optional until it lands
-    except ImportError:
-        return None
-    for function_name in ("resolve_dir", "resolve", "path_of", "find"):
-        function = getattr(registry, function_name, None)
-        if callable(function):
-            try:
-                found = function(SD_BASE_NAME)
-            except Exception as error:  # the registry raises its own MissingWeightsError; we add ours below
-                logger.debug("weights registry has no %s: %s", SD_BASE_NAME, error)
-                return None
-            return Path(found) if found else None
-    return None
+SD_BASE_ENTRY = "sd15"
 
 
 def resolve_sd_base(explicit: str | Path | None = None) -> Path:
-    """The local SD1.5 directory (diffusers layout), checked for its subfolders."""
+    """The local SD1.5 directory (diffusers layout), checked for the subfolders the reference model loads."""
     from reference_model.components import check_base_dir
+    from tipbench.weights import resolve
 
     if explicit is not None:
         return check_base_dir(explicit)
-    candidate = _from_registry() or weights_dir() / SD_BASE_NAME
-    if not candidate.is_dir():
-        raise MissingWeightsError([
-            {"name": SD_BASE_NAME, "file_name": f"{SD_BASE_NAME}/", "put_in": str(candidate.parent),
-             "source": SD_BASE_SOURCE}
-        ])
-    return check_base_dir(candidate)
+    return check_base_dir(resolve(SD_BASE_ENTRY))

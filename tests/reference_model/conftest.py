@@ -1,34 +1,14 @@
-"""Tiny seeded TIP components and a small captioned image folder for the reference-model tests (CPU, offline)."""
+"""Fixtures for the reference-model tests: tiny seeded TIP components and a small captioned image folder (CPU)."""
 
 from __future__ import annotations
 
-import csv
 import os
 from contextlib import contextmanager
 
-import numpy as np
 import pytest
+from refmodel_helpers import make_image_folder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def make_image_folder(root, count: int = 6, size: int = 40) -> str:
-    """`count` smooth random RGB PNGs of `size` px plus captions.csv (the generic folder source layout)."""
-    from tipbench.io import write_png
-
-    root.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    with open(root / "captions.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file_name", "caption"])
-        for index in range(count):
-            y, x = np.mgrid[0:size, 0:size] / size
-            phase = rng.uniform(0, 6, 3)
-            image = 0.5 + 0.4 * np.stack([np.sin(5 * x + phase[0]), np.cos(4 * y + phase[1]),
-                                          np.sin(3 * (x + y) + phase[2])], -1)
-            write_png(root / f"img{index}.png", np.rint(image * 255).astype(np.uint8))
-            writer.writerow([f"img{index}.png", f"a pattern number {index}"])
-    return str(root)
 
 
 @contextmanager
@@ -78,12 +58,3 @@ def tiny_pipe(tiny_components):
     pipe = TIPPipeline(adapter=adapter, **tiny_components)
     pipe.set_progress_bar_config(disable=True)
     return pipe
-
-
-def tiny_train_overrides(output_dir, image_folder, **extra) -> dict:
-    """Overrides that point reference_model/configs/tiny.yaml at a tmp folder and output dir."""
-    data = {"recipe": {"name": "tiny-test", "source": {"kind": "folder", "root": image_folder},
-                       "crop": {"mode": "random", "min_short_side": 16},
-                       "mixture": {"realesrgan_probability": 0.0}}}
-    data.update(extra.pop("data", {}))
-    return {"output_dir": str(output_dir), "data": data, "num_validation_images": 0, **extra}

@@ -75,7 +75,7 @@ def test_bad_inputs_and_missing_checkpoints(checkpoints, tmp_path, monkeypatch):
     adapter_only = tmp_path / "adapter-only"
     restorer.pipeline.adapter.save_pretrained(adapter_only)
     monkeypatch.setenv("TIPBENCH_WEIGHTS", str(tmp_path / "empty-weights"))
-    with pytest.raises(MissingWeightsError, match="stable-diffusion-v1-5"):
+    with pytest.raises(MissingWeightsError, match="sd15"):
         TIPRestorer(adapter_only)
 
 

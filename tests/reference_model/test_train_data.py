@@ -34,7 +34,7 @@ def test_stream_is_independent_of_worker_count_and_resumable(image_folder):
 
 @pytest.mark.parametrize("backend", ["cpu", "auto"])  # numpy per sample in the worker / torch batched
 def test_realesrgan_branch_and_tensors(tmp_path, backend):
-    from conftest import make_image_folder
+    from refmodel_helpers import make_image_folder
 
     folder = make_image_folder(tmp_path / "big", count=2, size=160)
     config = DataConfig(recipe=_recipe(folder, realesrgan_probability=1.0), resolution=160, num_workers=0,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import tiny_train_overrides
+from refmodel_helpers import tiny_train_overrides
 
 from reference_model.train.config import load_config
 from reference_model.train.loop import train
