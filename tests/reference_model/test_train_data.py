@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -57,3 +59,24 @@ def test_prompt_switches_and_overrides():
     assert training_prompts(batch, plain, "none") == (["", ""], ["", ""])
     forced = DataConfig(recipe="x", force_semantic_prompt="", force_restoration_prompt="")
     assert training_prompts(batch, forced, "both") == (["", ""], ["", ""])
+
+
+@pytest.mark.parametrize("mode", ["paired", "clean"])
+def test_training_reads_data_recipes_shards(tmp_path, image_folder, mode):
+    import yaml
+    from refmodel_helpers import tiny_train_overrides
+
+    from data_recipes.shards import ShardsConfig, write_shards
+    from reference_model.train.config import load_config
+    from reference_model.train.loop import train
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({**_recipe(image_folder, realesrgan_probability=0.0), "name": "tiny-shards",
+                                      "resolution": 32, "mode": mode, "num_samples": 4}))
+    write_shards(ShardsConfig(recipe=str(recipe), out=str(tmp_path / "shards"), num_shards=2, progress=False))
+    tiny = Path(__file__).resolve().parents[2] / "reference_model" / "configs" / "tiny.yaml"
+    overrides = tiny_train_overrides(tmp_path / "run", image_folder, max_train_steps=3, checkpointing_steps=100)
+    overrides["data"] = {"kind": "shards", "shards": str(tmp_path / "shards"), "recipe": None, "resolution": 32}
+    summary = train(load_config(tiny, overrides), progress=False)
+    assert summary["global_step"] == 3  # 4 samples, batch 2: the stream wraps into a second epoch
+    assert (tmp_path / "run" / "adapter" / "config.json").is_file()
