@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -256,8 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("execution")
     run.add_argument("--device", metavar="D", default="cpu", help="torch device (default: cpu)")
     run.add_argument("--batch-size", metavar="B", type=int, default=16, help="pairs per batch (default: 16)")
-    run.add_argument("--workers", metavar="K", type=int, default=2,
-                     help="decode + PSNR/SSIM worker processes (default: 2; 0 = inline)")
+    workers = max(0, min(8, (os.cpu_count() or 1) // 4))  # 0 on a 2-core box: workers only contend there
+    run.add_argument("--workers", metavar="K", type=int, default=workers,
+                     help=f"decode + PSNR/SSIM worker processes (default here: {workers}; 0 = inline)")
     run.add_argument("-v", "--verbose", action="store_true")
     run.add_argument("-q", "--quiet", action="store_true")
     return parser
