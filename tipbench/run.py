@@ -180,7 +180,7 @@ def _finish(run_dir: Path, record: dict, restorer: Any, items: list, seconds: fl
 
 
 def _score(run_dir: Path, record: dict, config: RunConfig) -> dict[str, Any] | None:
-    """Score with the harness; a partial run (limit, failures) is not scored, and says why."""
+    """Score with the harness (a `--limit` run on its first N items); a run with failures is not scored."""
     if record["n_failed"]:
         logger.warning("not scoring %s: %d item(s) failed (see failures.jsonl)", run_dir, record["n_failed"])
         return None
@@ -189,13 +189,6 @@ def _score(run_dir: Path, record: dict, config: RunConfig) -> dict[str, Any] | N
         from tipbench.score_config import ScoreConfig
     except ImportError as exc:  # the harness is optional for running a method
         logger.warning("not scoring %s: the metrics harness is unavailable (%s)", run_dir, exc)
-        return None
-    from tipbench.io import read_manifest
-
-    n_split = len(read_manifest(Path(record["split_dir"])))
-    if record["n_done"] < n_split:
-        logger.warning("not scoring %s: %d of %d split items restored (--limit); score needs every item", run_dir,
-                       record["n_done"], n_split)
         return None
     return score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=config.splits_dir, device=config.device,
                                  progress=config.progress))

@@ -146,6 +146,9 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     run_dir, run = _load_run(config)
     split = load_split(find_split_dir(run, config.splits_dir), config.reference)
     check_run_matches_split(run, split, run_dir)
+    limit = (run.get("config") or {}).get("limit")
+    if limit is not None:  # a `--limit N` run is scored on the first N items of the seeded order, and flagged
+        split = split.first(int(limit))
     items = check_outputs(run_dir / "out", split)
     n = len(items)
     enabled, family_reasons, missing = _plan_metrics(config, n)
@@ -184,7 +187,9 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     metric_weights = _metric_weight_ids(result.weight_ids, config)
     # A split without captions (DIV2K) has no CLIP-T by design; any other null metric blocks the comparison.
     blocking = [k for k, v in null_reasons.items() if not v.startswith("no semantic prompts")]
-    comparable = (n == PAPER_N and split.source not in (None, "sample") and weights_mode == "real"
+    if split.subset is not None:
+        notes.append(f"scored on the first {split.subset} items of the split (run made with --limit)")
+    comparable = (split.subset is None and n == PAPER_N and split.source not in (None, "sample") and weights_mode == "real"
                   and not missing and not blocking and config.reference == "gt"
                   and config.clip_model == DEFAULT_CLIP_MODEL and not run.get("deviations"))
     summary = {
@@ -197,6 +202,7 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
         "weights": weights_mode, "protocol": split.protocol or PROTOCOL, "versions": library_versions(),
         "comparable_to_paper": comparable, "notes": notes, "reference": config.reference,
         "gt_cache": result.gt_cache, "split_manifest_sha256": split.manifest_sha256, "config": config.to_dict(),
+        "subset": split.subset,
     }
     scores_name, summary_name = output_names(config.reference)
     _write_scores(run_dir / scores_name, split.ids, result.columns)

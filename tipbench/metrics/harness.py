@@ -114,7 +114,8 @@ def _same_shape_runs(tensors: list[torch.Tensor]) -> list[slice]:
 def _cache_parts(family: str, split: SplitInfo, options: HarnessOptions, weight_id: str) -> dict:
     from tipbench.metrics.versions import library_versions
 
-    return {"family": family, "manifest_sha256": split.manifest_sha256, "reference": options.reference,
+    return {"family": family, "manifest_sha256": split.manifest_sha256, "subset": split.subset,
+            "reference": options.reference,
             "settings": options.settings.get(family), "weight_id": weight_id, "versions": library_versions()}
 
 

@@ -6,7 +6,7 @@ All checks run before any network is built and report every offending id at once
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +48,14 @@ class SplitInfo:
     ids: tuple[str, ...]
     ref_paths: tuple[Path, ...]
     captions: tuple[str, ...]
+    #: when a run restored only the first `subset` items (`tipbench.run --limit`), the split is cut to those.
+    subset: int | None = None
+
+    def first(self, n: int) -> SplitInfo:
+        """The first `n` items of the split's seeded order (what `--limit n` restores)."""
+        if n >= len(self.ids):
+            return self
+        return replace(self, ids=self.ids[:n], ref_paths=self.ref_paths[:n], captions=self.captions[:n], subset=n)
 
 
 def load_split(split_dir: Path, reference: Reference = "gt") -> SplitInfo:
