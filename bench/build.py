@@ -88,7 +88,7 @@ def measure_floor(root: Path, split: str, items: int) -> tuple[float, float]:
 
 def run_build(root: Path, out: Path, split: str, n: int, workers: int) -> dict:
     config = {"split": split, "source_root": str(root), "out": str(out), "limit": n, "workers": workers,
-              "progress": False}
+              "progress": False, "overwrite": True}
     env = {key: value for key, value in os.environ.items() if not key.startswith("TIPBENCH_")}
     done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(config)], env=env, capture_output=True,
                           text=True, check=True)
