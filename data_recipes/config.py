@@ -7,9 +7,10 @@ turns it into a (y, c_r, c_s) training triple, the resolution, the number of sam
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 
 SourceKind = Literal["coco", "folder", "parquet", "webdataset", "sample"]
@@ -21,12 +22,7 @@ SOURCE_KINDS: tuple[str, ...] = ("coco", "folder", "parquet", "webdataset", "sam
 
 
 def _reject_unknown(cls: type, data: dict[str, Any], where: str) -> None:
-    if not isinstance(data, dict):
-        raise ConfigError(f"`{where}` must be a mapping, got {type(data).__name__}")
-    unknown = sorted(set(data) - {f.name for f in fields(cls)})
-    if unknown:
-        valid = ", ".join(f.name for f in fields(cls))
-        raise ConfigError(f"unknown key(s) in `{where}`: {', '.join(unknown)}; valid: {valid}")
+    reject_unknown_keys(cls, data, f"`{where}`")
 
 
 def _check_probability(name: str, value: Any) -> None:

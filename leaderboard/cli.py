@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError, TipbenchError
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,7 @@ class LeaderboardConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LeaderboardConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ConfigError(f"unknown LeaderboardConfig keys {sorted(unknown)}; valid: {sorted(known)}")
+        reject_unknown_keys(cls, data, "LeaderboardConfig")
         values = dict(data)
         for key in ("tables", "formats"):
             if key in values:

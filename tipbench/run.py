@@ -16,10 +16,11 @@ import argparse
 import logging
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError, TipbenchError
 from tipbench.run_folder import PROMPT_POLICIES
 
@@ -70,10 +71,7 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown RunConfig key(s): {', '.join(unknown)}")
+        reject_unknown_keys(cls, data, "RunConfig")
         data = dict(data)
         data["options"] = tuple(tuple(pair) for pair in data.get("options", ()))
         return cls(**data)

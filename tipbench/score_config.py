@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 
 NETWORK_METRICS = ("lpips", "fid", "clip")
@@ -94,10 +95,7 @@ class ScoreConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoreConfig:
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown ScoreConfig key(s): {', '.join(unknown)}; valid: "
-                              f"{', '.join(f.name for f in fields(cls))}")
+        reject_unknown_keys(cls, data, "ScoreConfig")
         data = dict(data)
         if "metrics" in data:
             data["metrics"] = tuple(data["metrics"])

@@ -6,10 +6,11 @@ merge key by key), so each ablation variant states only what differs from the fu
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 
 FUSIONS = ("modulation", "additive")
@@ -20,10 +21,7 @@ BACKENDS = ("auto", "torch", "cpu")
 
 
 def _reject_unknown(cls: type, data: dict[str, Any], where: str) -> None:
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"unknown key(s) in `{where}`: {', '.join(unknown)}; valid: {', '.join(sorted(known))}")
+    reject_unknown_keys(cls, data, f"`{where}`")
 
 
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

@@ -40,5 +40,5 @@ def test_selected_tables_and_formats_only(tmp_path):
 def test_config_round_trip_and_unknown_keys():
     config = LeaderboardConfig(runs_dir="r", out="o", tables=("1",), formats=("md",))
     assert LeaderboardConfig.from_dict(config.to_dict()) == config
-    with pytest.raises(ValueError, match="unknown LeaderboardConfig keys"):
+    with pytest.raises(ValueError, match="unknown LeaderboardConfig key"):
         LeaderboardConfig.from_dict({**config.to_dict(), "colour": "red"})

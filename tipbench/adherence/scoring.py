@@ -14,7 +14,7 @@ import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ import numpy as np
 from tipbench.adherence.diagnostics import MEASURE_COLUMNS, anchor_measures, diagnose
 from tipbench.adherence.measures import MIN_GAP_DETAIL, MIN_GAP_NOISE
 from tipbench.adherence.split import SelectiveItem
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError, ManifestError
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,7 @@ class AdherenceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AdherenceConfig:
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown AdherenceConfig key(s): {', '.join(unknown)}")
+        reject_unknown_keys(cls, data, "AdherenceConfig")
         return cls(**data)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import numpy as np
 
 from tipbench.adherence.measures import detail_gain, noise_level
 from tipbench.adherence.split import SelectiveItem
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 from tipbench.prompts import RestorationOp, format_restoration_prompt
 
@@ -179,9 +180,7 @@ class WalkConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WalkConfig:
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown WalkConfig key(s): {', '.join(unknown)}")
+        reject_unknown_keys(cls, data, "WalkConfig")
         return cls(**data)
 
 

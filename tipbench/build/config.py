@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 
 
@@ -57,8 +58,5 @@ class BuildConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BuildConfig:
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown BuildConfig key(s): {', '.join(unknown)}; valid: "
-                              f"{', '.join(f.name for f in fields(cls))}")
+        reject_unknown_keys(cls, data, "BuildConfig")
         return cls(**data)

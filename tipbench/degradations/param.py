@@ -6,11 +6,12 @@ Sampling is separate from application: `sample` returns a `ParamDegradation` (pl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from tipbench.config import reject_unknown_keys
 from tipbench.degradations import param_ops
 from tipbench.degradations.base import DegradationResult
 from tipbench.errors import ConfigError
@@ -71,10 +72,7 @@ class ParamDegradation:
         data = dict(data)
         if data.pop("pipeline", NAME) != NAME:
             raise ConfigError(f"not a `{NAME}` parameter record: {data!r}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown parameter key(s) for `{NAME}`: {', '.join(unknown)}")
+        reject_unknown_keys(cls, data, f"`{NAME}` parameter")
         return cls(**data)
 
 

@@ -8,11 +8,12 @@ param pipeline applies them; the noise target reuses the exact noise realisation
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
 
+from tipbench.config import reject_unknown_keys
 from tipbench.degradations import param_ops
 from tipbench.degradations.base import DegradationResult
 from tipbench.degradations.param import BLUR_SIGMA_RANGE, NOISE_SIGMA_RANGE
@@ -61,9 +62,7 @@ class SelectiveDegradation:
         data = dict(data)
         if data.pop("pipeline", NAME) != NAME:
             raise ConfigError(f"not a `{NAME}` parameter record: {data!r}")
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown parameter key(s) for `{NAME}`: {', '.join(unknown)}")
+        reject_unknown_keys(cls, data, f"`{NAME}` parameter")
         return cls(**data)
 
 

@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import make_selective_split
+from adherence_helpers import make_selective_split
 
 from tipbench.adherence.scoring import diagnose_item
 from tipbench.adherence.split import named_operation, read_selective_items

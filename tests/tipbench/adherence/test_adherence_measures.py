@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import sample_photos
+from adherence_helpers import sample_photos
 
 from tipbench.adherence.measures import MIN_GAP_DETAIL, detail_gain, noise_level, normalised_score
 from tipbench.degradations import param_ops

@@ -145,5 +145,5 @@ def test_float_input_is_rounded_documented_conversion():
 def test_inconsistent_params_rejected():
     with pytest.raises(ValueError):
         param.ParamDegradation(noise_sigma=0.1)
-    with pytest.raises(ValueError, match="unknown parameter"):
+    with pytest.raises(ValueError, match="unknown `param` parameter key"):
         param.ParamDegradation.from_dict({"pipeline": "param", "blur": 1.0})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import gt_images, make_split, noisy
+from metrics_helpers import gt_images, make_split, noisy
 
 from tipbench.errors import ManifestError
 from tipbench.io import read_json, write_png

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import gt_images, make_run, make_split, noisy
+from metrics_helpers import gt_images, make_run, make_split, noisy
 
 from tipbench import weights as weights_registry
 from tipbench.errors import ConfigError, ManifestError, MissingWeightsError

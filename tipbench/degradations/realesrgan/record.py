@@ -7,9 +7,10 @@ realisation, which comes from the recorded `noise_seed`.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from tipbench.config import reject_unknown_keys
 from tipbench.degradations.realesrgan.params import (
     FINAL_ORDERS,
     KERNEL_FAMILIES,
@@ -214,8 +215,4 @@ class RealESRGANParams:
 
 
 def _reject_unknown(record_type: type, data: Any, where: str = "") -> None:
-    if not isinstance(data, dict):
-        raise ConfigError(f"`{where or NAME}` must be a dict, got {type(data).__name__}")
-    unknown = sorted(set(data) - {f.name for f in fields(record_type)})
-    if unknown:
-        raise ConfigError(f"unknown key(s) in `{where or NAME}` record: {', '.join(unknown)}")
+    reject_unknown_keys(record_type, data, f"`{where or NAME}` record")
