@@ -147,7 +147,10 @@ def read_manifest(split_dir: str | os.PathLike):
     path = Path(split_dir) / "manifest.parquet"
     if not path.is_file():
         raise ManifestError(f"`{split_dir}` is not a split folder: no manifest.parquet (build it with tipbench.build)")
-    frame = pq.read_table(path).to_pandas()
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError; truncated files an OSError
+        raise ManifestError(f"`{path}` is not a readable parquet file ({exc}); rebuild the split") from exc
     missing = [name for name in MANIFEST_COLUMNS if name not in frame.columns]
     if missing:
         raise ManifestError(f"`{path}` lacks columns: {', '.join(missing)}")

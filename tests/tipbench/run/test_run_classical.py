@@ -216,3 +216,12 @@ def test_run_config_round_trip_and_validation():
         RunConfig(method="bicubic", split="s", prompts="all")
     with pytest.raises(ConfigError, match="positive integer"):
         RunConfig(method="bicubic", split="s", limit=0)
+
+
+def test_corrupt_manifest_is_a_one_line_error(tmp_path, param_split, capsys):
+    (param_split / "manifest.parquet").write_bytes(b"junk")
+    code = main(["--method", "bicubic", "--split", "synthetic-param", "--splits-dir", str(tmp_path / "splits"),
+                 "--runs-dir", str(tmp_path / "runs"), "--no-score"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: ") and "manifest.parquet" in err and "Traceback" not in err
