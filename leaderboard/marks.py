@@ -24,8 +24,9 @@ RANDOM_WEIGHTS = Mark("random-weights", "‡", r"\ddag", "random (untrained) or 
 SMALL_N = Mark("small-n", "§", r"\S", f"fewer than {BENCHMARK_N} images")
 NOT_COMPARABLE = Mark("not-comparable", "¶", r"\P", "summary says not comparable to the paper (protocol deviation)")
 
-#: Split sources that can hold the benchmark data (split.json `source`, contracts §1).
-BENCHMARK_SOURCES = frozenset({"coco", "div2k", "stablesr-zip", "folder"})
+#: Split sources that can hold the benchmark data (split.json `source`, contracts §1; `stablesr` is the extracted
+#: DIV2K_V2_val folder, `stablesr-zip` the checksum-verified zip — both the published pairs).
+BENCHMARK_SOURCES = frozenset({"coco", "div2k", "stablesr", "stablesr-zip", "folder"})
 
 MARKS: tuple[Mark, ...] = (SAMPLE, RANDOM_WEIGHTS, SMALL_N, NOT_COMPARABLE)
 

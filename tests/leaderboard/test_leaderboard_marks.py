@@ -53,3 +53,9 @@ def test_sample_sourced_run_never_appears_unmarked(n, weights, comparable, metri
         line = next(x for x in csv.splitlines() if f",coco-param,{metric},ok," in x and ",Ours," in x)
         assert ",sample" in line and ",False," in line
         assert "NOT THE BENCHMARK" in render(filled, "md") and "NOT THE BENCHMARK" in render(filled, "html")
+
+
+def test_every_real_source_kind_the_builder_writes_counts_as_benchmark_data(tmp_path):
+    # every `source` label tipbench.build can write except the bundled sample (tipbench/sources: ResolvedSource kinds)
+    for kind in ("coco", "div2k", "stablesr", "stablesr-zip", "folder"):
+        assert SAMPLE.code not in _marks(tmp_path / kind, source=kind), kind
