@@ -22,6 +22,11 @@ SOURCE_LICENCES: dict[str, tuple[str, str, str]] = {
         "The StableSR DIV2K_V2_val pairs (https://github.com/IceClear/StableSR), derived from DIV2K: academic "
         "research only.",
     ),
+    "stablesr-zip": (
+        "other", "div2k-academic",
+        "The StableSR DIV2K_V2_val pairs (https://github.com/IceClear/StableSR), derived from DIV2K: academic "
+        "research only.",
+    ),
     "folder": (
         "unknown", "user-data",
         "Built from a user-supplied image folder; the licence is that of the source images (not known to tipbench).",

@@ -165,3 +165,12 @@ def test_errors_for_missing_split_and_tampered_files(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--split", "coco-param", "--push"])
     assert exc.value.code == 2
+
+
+def test_every_source_kind_has_its_licence_on_the_card():
+    from tipbench.publish_card import SOURCE_LICENCES
+
+    # the `source` labels tipbench.build writes to split.json (tipbench/sources: ResolvedSource kinds)
+    for kind in ("coco", "div2k", "stablesr", "stablesr-zip", "folder", "sample"):
+        assert kind in SOURCE_LICENCES, kind
+    assert SOURCE_LICENCES["stablesr-zip"] == SOURCE_LICENCES["stablesr"]
