@@ -6,7 +6,6 @@ sample index to one of them (`SeededOrder`). Image bytes are read only when a sa
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tarfile
@@ -19,6 +18,8 @@ from data_recipes.config import SourceConfig
 from tipbench.errors import SourceError
 from tipbench.paths import ENV_COCO_ROOT, env_path
 from tipbench.seeding import Stage, item_rng
+from tipbench.sources.coco import load_annotations
+from tipbench.sources.folder import read_captions_csv
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent / "tipbench" / "data" / "sample"
@@ -64,11 +65,14 @@ def _coco_source(root: Path, cfg: SourceConfig) -> FileSource:
     for path in (images_dir, captions_path):
         if not path.exists():
             raise SourceError(f"COCO source: `{path}` not found (expected train2017/ and annotations/ under `{root}`)")
-    data = json.loads(captions_path.read_text(encoding="utf-8"))
+    data = load_annotations(captions_path)  # strict: SourceError for non-UTF-8 or malformed JSON
     captions: dict[int, list[str]] = {}
-    for ann in data.get("annotations", []):
-        captions.setdefault(int(ann["image_id"]), []).append(str(ann["caption"]).strip())
-    names = {int(img["id"]): img["file_name"] for img in data.get("images", [])}
+    try:
+        for ann in data["annotations"]:
+            captions.setdefault(int(ann["image_id"]), []).append(str(ann["caption"]).strip())
+        names = {int(img["id"]): img["file_name"] for img in data["images"]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"malformed annotation JSON `{captions_path}`: {type(exc).__name__} {exc}") from exc
     rel = os.path.relpath(images_dir, root)
     items = [
         SourceItem(f"{rel}/{names[image_id]}", tuple(captions[image_id]))
@@ -82,13 +86,8 @@ def _folder_source(root: Path, cfg: SourceConfig) -> FileSource:
     if not root.is_dir():
         raise SourceError(f"folder source: `{root}` is not a directory")
     captions_path = root / (cfg.captions or "captions.csv")
-    captions: dict[str, str] = {}
-    if captions_path.is_file():
-        with captions_path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or not {"file_name", "caption"} <= set(reader.fieldnames):
-                raise SourceError(f"`{captions_path}` needs the header `file_name,caption`")
-            captions = {row["file_name"]: (row["caption"] or "").strip() for row in reader}
+    # the test-set builder's reader: UTF-8 (optional BOM), header checked, duplicates and bad bytes are SourceErrors
+    captions = read_captions_csv(captions_path) if captions_path.is_file() else {}
     files = sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")

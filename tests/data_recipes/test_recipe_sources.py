@@ -112,3 +112,32 @@ def test_bundled_sample_source():
     source = open_source(SourceConfig(kind="sample"))
     assert len(source) >= 9 and all(item.captions[0] for item in source.items)
     assert Path(source.items[0].source_path).suffix == ".jpg"
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("annotations/captions_train2017.json", b"{not json", "malformed annotation JSON"),
+        ("annotations/captions_train2017.json", b'{"images": [], "annotations": [{"caption": "x"}]}',
+         "malformed annotation JSON"),
+        ("annotations/captions_train2017.json", b"\xff\xfe{}", "not UTF-8"),
+        ("captions.csv", b"file_name,caption\n0.png,caf\xe9\n", "not UTF-8"),
+        ("captions.csv", b"file_name,caption\n0.png,a\n0.png,b\n", "duplicate file_name"),
+    ],
+)
+def test_bad_caption_files_are_source_errors(tmp_path, name, data, message):
+    # the same strictness as the test-set builder: a SourceError (one-line `error:`), never a traceback
+    kind = "coco" if name.startswith("annotations") else "folder"
+    images = tmp_path / ("train2017" if kind == "coco" else "")
+    images.mkdir(parents=True, exist_ok=True)
+    (images / "0.png").write_bytes(png_bytes(0))
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(SourceError, match=message):
+        open_source(SourceConfig(kind=kind, root=str(tmp_path)))
+
+
+def test_captions_csv_with_a_byte_order_mark(tmp_path):
+    (tmp_path / "0.png").write_bytes(png_bytes(0))
+    (tmp_path / "captions.csv").write_bytes("\ufefffile_name,caption\n0.png,zero\n".encode())
+    assert open_source(SourceConfig(kind="folder", root=str(tmp_path))).items[0].captions == ("zero",)
