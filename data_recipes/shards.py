@@ -101,7 +101,7 @@ def _run_ray(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, An
     try:
         import ray
     except ImportError as exc:
-        raise ImportError("`--engine ray` needs Ray: pip install 'tipbench[ray]' (ray[data])") from exc
+        raise ConfigError("`--engine ray` needs Ray: pip install 'tipbench[ray]' (ray[data])") from exc
     from tqdm import tqdm
 
     from data_recipes.writer import build_shard

@@ -141,3 +141,12 @@ def test_cli_errors(argv, code, message, capsys, tmp_path, monkeypatch):
 def test_list_prints_the_registry(capsys):
     assert main(["--list"]) == 0
     assert "tip-train\t" in capsys.readouterr().out
+
+
+def test_ray_engine_without_ray_is_a_one_line_error(capsys, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as without the [ray] extra
+    assert main(["sample-train", "--out", str(tmp_path / "shards"), "--engine", "ray", "--num-samples", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "tipbench[ray]" in err
