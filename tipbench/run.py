@@ -195,7 +195,7 @@ def _score(run_dir: Path, record: dict, config: RunConfig) -> dict[str, Any] | N
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tipbench.run", description="Restore a split with one method and write its run folder.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  python -m tipbench.run --list\n"
                "  python -m tipbench.run --method classical-prompted --split coco-param\n"
                "  python -m tipbench.run --method swinir --variant l --split coco-realesrgan --device cuda")
@@ -203,17 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--list", action="store_true", help="list the methods, what each needs, and whether it is ready")
     what.add_argument("--method", metavar="M", help="method key (see --list)")
     what.add_argument("--split", metavar="S", help="split name (a folder under --splits-dir)")
-    what.add_argument("--prompts", default="both", choices=PROMPT_POLICIES, help="prompt policy (contracts §2)")
+    what.add_argument("--prompts", default="both", choices=PROMPT_POLICIES, help="prompt policy (contracts §2; default: both)")
     what.add_argument("--variant", metavar="V", help="checkpoint or setting variant of the method")
     what.add_argument("--checkpoint", metavar="PATH", help="checkpoint directory (reference-model family)")
     what.add_argument("--option", metavar="KEY=VALUE", action="append", default=[],
                       help="method-specific option (repeatable), e.g. strength=0.4 for diffbir-sdedit")
     how = parser.add_argument_group("how")
     how.add_argument("--limit", type=int, metavar="N", help="restore only the first N items")
-    how.add_argument("--device", default="cpu", metavar="D", help="cpu or cuda[:i]")
+    how.add_argument("--device", default="cpu", metavar="D", help="cpu or cuda[:i] (default: cpu)")
     how.add_argument("--batch-size", type=int, metavar="B", help="items per restorer call (default: method's)")
     how.add_argument("--workers", type=int, default=1, metavar="K",
-                     help="processes for the CPU methods (outputs do not depend on it)")
+                     help="processes for the CPU methods (outputs do not depend on it; default: 1)")
     how.add_argument("--repo", metavar="DIR", help="clone of a subprocess baseline (else its env var)")
     how.add_argument("--python", metavar="EXE", help="interpreter of that clone's environment (else its env var)")
     how.add_argument("--timeout", type=float, metavar="S", help="per-call limit for subprocess baselines, seconds")

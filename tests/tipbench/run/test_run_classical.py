@@ -225,3 +225,13 @@ def test_corrupt_manifest_is_a_one_line_error(tmp_path, param_split, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("error: ") and "manifest.parquet" in err and "Traceback" not in err
+
+
+def test_help_keeps_examples_on_their_lines_and_no_default_none(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert "(default: None)" not in out and "(default: False)" not in out
+    assert "\n  python -m tipbench.run --list\n" in out
+    assert "prompt policy (contracts §2; default: both)" in out
