@@ -60,7 +60,19 @@ def fill_tables(runs_dir: str | Path, tables: tuple[str, ...]) -> list:
     runs = collect_runs(runs_dir)
     walks = collect_walks(runs_dir) if any(c.source == "walk" for k in tables for c in TABLES.get(k).columns) else {}
     logger.info("found %d run folder(s) and %d prompt walk(s) under %s", len(runs), len(walks), runs_dir)
+    _warn_unranked(runs)
     return [fill_table(TABLES.get(key), runs, walks) for key in tables]
+
+
+def _warn_unranked(runs: dict) -> None:
+    """Say which runs no table can show (e.g. `tipbench.score --outputs ... --method my-method`): rows are fixed."""
+    from leaderboard.tables import TABLES
+
+    ranked = {m.method for name in TABLES.names() for row in TABLES.get(name).rows for m in row.matches}
+    unranked = sorted(str(record.path) for record in runs.values() if record.method not in ranked)
+    if unranked:
+        logger.warning("%d run folder(s) of method(s) with no row in any table, not shown (their summary.json holds "
+                       "the scores; docs/leaderboard.md): %s", len(unranked), ", ".join(unranked))
 
 
 def render(filled: list, fmt: str) -> str:
@@ -122,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2), format="%(levelname)s: %(message)s")
     from tipbench import paths
 
+    if args.runs_dir and not Path(args.runs_dir).is_dir():
+        print(f"error: runs dir `{args.runs_dir}` does not exist (omit --runs-dir for $TIPBENCH_HOME/runs)",
+              file=sys.stderr)
+        return 1
     config = LeaderboardConfig(
         runs_dir=str(paths.runs_dir(args.runs_dir)),
         out=str(Path(args.out) if args.out else paths.home_dir() / "leaderboard"),

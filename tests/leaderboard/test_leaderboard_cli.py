@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from leaderboard_fakes import write_fake_run
 
 from leaderboard.cli import LeaderboardConfig, main
 
@@ -42,3 +45,21 @@ def test_config_round_trip_and_unknown_keys():
     assert LeaderboardConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match="unknown LeaderboardConfig key"):
         LeaderboardConfig.from_dict({**config.to_dict(), "colour": "red"})
+
+
+def test_explicit_missing_runs_dir_is_error_exit_1(tmp_path, capsys):
+    assert main(["--runs-dir", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: runs dir `") and "does not exist" in err and "\n" not in err.rstrip("\n")
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_of_a_method_with_no_row_is_named_not_silently_dropped(tmp_path, caplog):
+    runs = tmp_path / "runs"
+    write_fake_run(runs, split="coco-param", method="my-method", prompts="both", metrics={"psnr": 25.0})
+    write_fake_run(runs, split="coco-param", method="bicubic", prompts="both", metrics={"psnr": 24.0})
+    with caplog.at_level(logging.WARNING, logger="leaderboard.cli"):
+        assert main(["--runs-dir", str(runs), "--out", str(tmp_path / "o"), "--tables", "1", "--format", "md"]) == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "1 run folder(s)" in warnings[0] and "my-method" in warnings[0]
+    assert "bicubic" not in warnings[0]
