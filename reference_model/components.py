@@ -30,7 +30,7 @@ def seeded_init(seed: int) -> Iterator[None]:
     Module constructors draw their random init from torch's default generator; `fork_rng` keeps that use local.
     """
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.random.default_generator.manual_seed(seed)  # CPU only: torch.manual_seed would reseed CUDA for good
         yield
 
 

@@ -66,3 +66,19 @@ def test_encoder_copies_unet_and_heads_start_at_zero(tiny_components):
                        unet.down_blocks[0].resnets[0].conv1.weight)
     assert all(float(p.detach().abs().max()) == 0 for p in adapter.head_parameters())
     assert all(conv.out_channels == 2 * conv.in_channels for conv in adapter.controlnet.controlnet_down_blocks)
+
+
+def test_seeded_init_leaves_every_global_generator_alone(monkeypatch):
+    from reference_model.components import seeded_init
+
+    def refuse(seed):
+        raise AssertionError("a CUDA global generator was reseeded")
+
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", refuse)
+    before = torch.random.get_rng_state()
+    with seeded_init(3):
+        first = torch.nn.Linear(3, 2)
+    with seeded_init(3):
+        second = torch.nn.Linear(3, 2)
+    assert torch.equal(torch.random.get_rng_state(), before)
+    assert torch.equal(first.weight, second.weight)

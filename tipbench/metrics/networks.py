@@ -53,8 +53,10 @@ def clip_weights_name(model_name: str) -> str:
 
 
 def _seeded(build: Callable[[], nn.Module], seed: int = RANDOM_SEED) -> nn.Module:
+    # fork_rng(devices=[]) restores only the CPU generator, so seed only that one (torch.manual_seed would also
+    # reseed every CUDA device's global generator, for good)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.random.default_generator.manual_seed(seed)
         return build()
 
 

@@ -266,3 +266,17 @@ def test_weights_lookup_finds_files_in_the_weights_dir(tmp_path, no_weights):
     (no_weights / "lpips-alexnet" / "alexnet-owt-7be5be79.pth").write_bytes(b"not the real file")
     status = weights_registry.status("lpips-alexnet")
     assert status["problem"].startswith("corrupt")
+
+
+def test_random_networks_leave_every_global_generator_alone(monkeypatch):
+    # protocol §2: no global RNG state is touched. Seeding the CPU default generator inside fork_rng is undone on
+    # exit, but torch.manual_seed would also reseed every CUDA device's generator, which fork_rng(devices=[]) keeps.
+    def refuse(seed):
+        raise AssertionError("a CUDA global generator was reseeded")
+
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", refuse)
+    before = torch.random.get_rng_state()
+    first = networks._seeded(lambda: torch.nn.Linear(3, 2))
+    second = networks._seeded(lambda: torch.nn.Linear(3, 2))
+    assert torch.equal(torch.random.get_rng_state(), before)
+    assert torch.equal(first.weight, second.weight)  # seeded: the same random network every time
