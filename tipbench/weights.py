@@ -58,7 +58,7 @@ class WeightSpec:
             return self.url
         if self.cache == "lpips-package":
             return "the `lpips` wheel (pip install lpips>=0.1.4)"
-        return "produced locally (see its issue / training recipe)"
+        return "your own training run: python -m reference_model.train reference_model/configs/tip.yaml"
 
 
 def _entries() -> dict[str, WeightSpec]:

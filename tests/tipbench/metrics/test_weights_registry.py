@@ -66,7 +66,8 @@ def test_cli_list_verify_and_fetch(no_weights, capsys):
     assert err.startswith("error: 2 weight file(s)")
     # `tip` is produced locally: fetch says so clearly, with no network access attempted.
     assert weights.main(["fetch", "tip"]) == 1
-    assert "cannot be fetched" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot be fetched" in err and "python -m reference_model.train" in err
     assert weights.main(["fetch", "lpips-alex-head"]) == 0  # already present: nothing to download
     assert weights.main(["verify", "no-such"]) == 1
     with pytest.raises(SystemExit):
