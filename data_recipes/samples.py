@@ -6,7 +6,6 @@ shard, worker or engine builds it.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -39,12 +38,14 @@ def crop_image(data: bytes, crop: CropConfig, resolution: int, seed: int, index:
     Raises:
         SkipSample: undecodable image or short side below `crop.min_short_side`.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image
 
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
-    except Exception as exc:  # Pillow raises many types for bad files; the reason is recorded
+    from tipbench.canonical import open_checked, to_rgb
+
+    try:  # the test-set builder's decoding (protocol §1): bomb guard, EXIF, 16-bit gray scaled, not clipped white
+        with open_checked(data) as opened:
+            image = to_rgb(opened)
+    except Exception as exc:  # SkipImage, or one of Pillow's many error types; the reason is recorded
         raise SkipSample(f"cannot decode image: {exc}") from exc
     width, height = image.size
     if min(width, height) < crop.min_short_side:

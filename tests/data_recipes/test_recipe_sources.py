@@ -141,3 +141,17 @@ def test_captions_csv_with_a_byte_order_mark(tmp_path):
     (tmp_path / "0.png").write_bytes(png_bytes(0))
     (tmp_path / "captions.csv").write_bytes("\ufefffile_name,caption\n0.png,zero\n".encode())
     assert open_source(SourceConfig(kind="folder", root=str(tmp_path))).items[0].captions == ("zero",)
+
+
+def test_training_crops_decode_like_the_test_sets():
+    # a 16-bit grayscale PNG: Pillow's convert("RGB") alone clips it at 255 (a white image); the builder scales it
+    from data_recipes.config import CropConfig
+    from data_recipes.samples import SkipSample, crop_image
+
+    levels = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16).astype(np.uint16)  # 0 … 65520
+    buffer = io.BytesIO()
+    Image.fromarray(levels).save(buffer, format="PNG")
+    crop = crop_image(buffer.getvalue(), CropConfig(mode="center", min_short_side=32), 32, seed=0, index=0)
+    assert crop.shape == (32, 32, 3) and crop.min() < 100 < 200 < crop.max() < 255
+    with pytest.raises(SkipSample, match="cannot decode"):
+        crop_image(b"not an image", CropConfig(mode="center", min_short_side=32), 32, seed=0, index=0)
