@@ -31,7 +31,7 @@ class FigureInput:
 
     def load(self) -> tuple[np.ndarray, str, str]:
         """(LQ, its semantic prompt, its restoration prompt) — prompts are "" unless the input is a split item."""
-        from leaderboard.figures_inputs import degrade_blur_noise, load_clean, read_split_items
+        from leaderboard.figures_inputs import degrade_blur_noise, read_split_items
         from tipbench import paths
         from tipbench.io import decode_png
 
@@ -39,13 +39,39 @@ class FigureInput:
         if len(given) != 1:
             raise ConfigError(f"give exactly one input: `--lq`, `--image` or `--split` with `--id` (got {given})")
         if self.lq:
-            return decode_png(self.lq), "", ""
+            return decode_png(_readable(self.lq, "--lq")), "", ""
         if self.image:
-            return degrade_blur_noise(load_clean(self.image, self.size), self.blur, self.noise, self.seed), "", ""
+            clean = _load_clean_or_error(self.image, self.size)
+            return degrade_blur_noise(clean, self.blur, self.noise, self.seed), "", ""
         if not self.id:
             raise ConfigError("`--split` needs `--id`")
         item = read_split_items(paths.splits_dir(self.splits_dir) / self.split, [self.id])[0]
         return item.lq, item.semantic_prompt, item.restoration_prompt
+
+
+def _readable(path: str, flag: str) -> str:
+    """`path` if it is an image file PIL can identify, else a one-line ConfigError naming `flag`."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not Path(path).is_file():
+        raise ConfigError(f"{flag} `{path}` is not a file")
+    try:
+        with Image.open(path):
+            pass
+    except (OSError, UnidentifiedImageError) as exc:
+        raise ConfigError(f"{flag} `{path}` is not a readable image ({exc})") from exc
+    return path
+
+
+def _load_clean_or_error(path: str, size: int) -> np.ndarray:
+    from leaderboard.figures_inputs import load_clean
+    from tipbench.canonical import SkipImage
+
+    _readable(path, "--image")
+    try:
+        return load_clean(path, size)
+    except SkipImage as exc:
+        raise ConfigError(f"--image `{path}`: {exc}") from exc
 
 
 @dataclass(frozen=True)

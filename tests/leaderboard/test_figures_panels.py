@@ -62,3 +62,14 @@ def test_figures_cli_compare_and_errors(split_dir, tmp_path, capsys):
     assert "exactly one input" in capsys.readouterr().err
     assert main(["walk", "-m", "no-such-method", "--lq", str(out), "--out", str(out)]) == 1
     assert "unknown method" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--lq", "--image"])
+def test_figures_cli_missing_or_unreadable_input_is_one_line_error(flag, tmp_path, capsys):
+    not_an_image = tmp_path / "notes.md"
+    not_an_image.write_text("# not an image\n")
+    for path, expected in ((tmp_path / "missing.png", "is not a file"), (not_an_image, "is not a readable image")):
+        argv = ["walk", "-m", "classical-prompted", flag, str(path), "--out", str(tmp_path / "w.png")]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {flag} `") and expected in err and "Traceback" not in err
