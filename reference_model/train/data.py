@@ -111,8 +111,9 @@ def build_loader(config: DataConfig, *, seed: int, batch_size: int, rank: int, w
         dataset = ShardIterableDataset(config.shards, shuffle_seed=seed, buffer_size=config.shuffle_buffer,
                                        rank=rank, world_size=world_size, synthesize_param=True)
         skip = start_batch  # a shard stream cannot seek: resume reads and drops the batches already seen
+    # an own generator: without one, every `iter(loader)` draws the workers' base seed from torch's global RNG
     loader = DataLoader(dataset, batch_size=batch_size, num_workers=config.num_workers, collate_fn=collate_samples,
-                        persistent_workers=config.num_workers > 0)
+                        persistent_workers=config.num_workers > 0, generator=torch.Generator().manual_seed(seed))
 
     def batches() -> Iterator[dict[str, list[Any]]]:
         epoch, skipped = 0, 0

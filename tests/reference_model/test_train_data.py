@@ -80,3 +80,11 @@ def test_training_reads_data_recipes_shards(tmp_path, image_folder, mode):
     summary = train(load_config(tiny, overrides), progress=False)
     assert summary["global_step"] == 3  # 4 samples, batch 2: the stream wraps into a second epoch
     assert (tmp_path / "run" / "adapter" / "config.json").is_file()
+
+
+def test_training_loader_leaves_the_global_torch_rng_alone(image_folder):
+    import torch
+
+    before = torch.random.get_rng_state()
+    _take(DataConfig(recipe=_recipe(image_folder, realesrgan_probability=0.0), resolution=32, num_workers=0), 1)
+    assert torch.equal(torch.random.get_rng_state(), before)

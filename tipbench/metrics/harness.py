@@ -158,8 +158,10 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
     dataset = _PairDataset(items, (options.fid, options.fid and fid_cached is None),
                            (options.clip, options.clip and clip_cached is None),
                            encoder.bundle.preprocess if encoder else None)
+    # an own generator: without one, iterating the loader draws a base seed from torch's global RNG (protocol §2)
     loader = torch.utils.data.DataLoader(dataset, batch_size=options.batch_size, shuffle=False,
-                                         num_workers=options.workers, collate_fn=_collate)
+                                         num_workers=options.workers, collate_fn=_collate,
+                                         generator=torch.Generator().manual_seed(0))
     from tqdm.auto import tqdm
 
     bar = tqdm(loader, desc="score", unit="batch", disable=not (options.progress and sys.stderr.isatty()))

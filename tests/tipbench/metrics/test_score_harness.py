@@ -280,3 +280,12 @@ def test_random_networks_leave_every_global_generator_alone(monkeypatch):
     second = networks._seeded(lambda: torch.nn.Linear(3, 2))
     assert torch.equal(torch.random.get_rng_state(), before)
     assert torch.equal(first.weight, second.weight)  # seeded: the same random network every time
+
+
+def test_scoring_leaves_the_global_torch_rng_alone(tmp_path):
+    # protocol §2; a DataLoader without its own generator draws a base seed from the global RNG on every pass
+    split = make_split(tmp_path / "splits", n=3)
+    run = make_run(tmp_path / "runs", split)
+    before = torch.random.get_rng_state()
+    score_run(_random(run, tmp_path / "splits"))
+    assert torch.equal(torch.random.get_rng_state(), before)
