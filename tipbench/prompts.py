@@ -98,7 +98,11 @@ def format_restoration_prompt(ops: tuple[RestorationOp, ...] | list[RestorationO
     >>> format_restoration_prompt([RestorationOp("jpeg", 40)], type_only=True)
     'Dejpeg'
     """
-    ordered = _sorted_ops(list(ops))
+    items = None if isinstance(ops, (str, bytes)) else list(ops)
+    if items is None or not all(isinstance(op, RestorationOp) for op in items):
+        raise PromptError("format_restoration_prompt takes RestorationOp items (text goes through "
+                          "parse_restoration_prompt first)")
+    ordered = _sorted_ops(items)
     return "; ".join((op.type_only if type_only else op).phrase() for op in ordered)
 
 

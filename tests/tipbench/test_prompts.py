@@ -114,3 +114,9 @@ def test_structured_ops_validate_ranges():
         RestorationOp("sharpen", 1.0)  # type: ignore[arg-type]
     with pytest.raises(PromptError):
         format_restoration_prompt([RestorationOp("blur", 1.0), RestorationOp("blur", 2.0)])
+
+
+@pytest.mark.parametrize("bad", ["Deblur with sigma 3.0", "", [{"kind": "blur", "value": 3.0}], [("blur", 3.0)]])
+def test_format_rejects_anything_but_ops_with_a_prompt_error(bad):
+    with pytest.raises(PromptError, match="RestorationOp items"):
+        format_restoration_prompt(bad)
