@@ -187,7 +187,8 @@ def build_clip(model_name: str, weights: MetricWeights, arch: RandomArch = "tiny
     weights_name = clip_weights_name(model_name)
     if weights == "real":
         path = resolve_all([weights_name])[weights_name]
-        model = open_clip.create_model(model_name, pretrained=str(path), device=device)
+        # the module's random init (overwritten by the checkpoint) must not draw from the global RNG either
+        model = _seeded(lambda: open_clip.create_model(model_name, pretrained=str(path), device=device))
         weight_id = file_sha256(path)
     elif arch == "full":
         model = _seeded(lambda: open_clip.create_model(model_name, pretrained=None))

@@ -289,3 +289,15 @@ def test_scoring_leaves_the_global_torch_rng_alone(tmp_path):
     before = torch.random.get_rng_state()
     score_run(_random(run, tmp_path / "splits"))
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_real_clip_build_initialises_without_the_global_rng(monkeypatch, tmp_path):
+    # open_clip initialises random weights before loading the checkpoint; that draw must stay inside the fork
+    import open_clip
+
+    monkeypatch.setattr(networks, "resolve_all", lambda names: {name: tmp_path / "w.bin" for name in names})
+    monkeypatch.setattr(networks, "file_sha256", lambda path: "0" * 64)
+    monkeypatch.setattr(open_clip, "create_model", lambda *a, **k: torch.nn.Linear(2, 2))  # random init only
+    before = torch.random.get_rng_state()
+    bundle = networks.build_clip("ViT-B-32-quickgelu", "real")
+    assert torch.equal(torch.random.get_rng_state(), before) and bundle.weight_id == "0" * 64
