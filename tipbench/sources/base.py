@@ -78,15 +78,6 @@ def draw_caption(captions: Sequence[str], seed: int, index: int) -> str:
     return captions[choice]
 
 
-def require_dir(path: Path, what: str, env_hint: str) -> Path:
-    """`path` if it is a directory; otherwise a `SourceError` naming it and how to set it."""
-    if not path.exists():
-        raise SourceError(f"{what} `{path}` does not exist; pass --source-root or set {env_hint}")
-    if not path.is_dir():
-        raise SourceError(f"{what} `{path}` is not a directory; pass --source-root or set {env_hint}")
-    return path
-
-
 def check_unique_ids(ids: Sequence[str], root: Path) -> None:
     seen: set[str] = set()
     for item_id in ids:
