@@ -111,9 +111,11 @@ def build_loader(config: DataConfig, *, seed: int, batch_size: int, rank: int, w
         dataset = ShardIterableDataset(config.shards, shuffle_seed=seed, buffer_size=config.shuffle_buffer,
                                        rank=rank, world_size=world_size, synthesize_param=True)
         skip = start_batch  # a shard stream cannot seek: resume reads and drops the batches already seen
-    # an own generator: without one, every `iter(loader)` draws the workers' base seed from torch's global RNG
+    # An own generator: without one, every `iter(loader)` draws the workers' base seed from torch's global RNG.
+    # No persistent workers: the shard stream is re-iterated every epoch after `set_epoch`, and persistent workers
+    # would keep their epoch-0 copy of the dataset (the same order every epoch); the recipe stream never ends.
     loader = DataLoader(dataset, batch_size=batch_size, num_workers=config.num_workers, collate_fn=collate_samples,
-                        persistent_workers=config.num_workers > 0, generator=torch.Generator().manual_seed(seed))
+                        generator=torch.Generator().manual_seed(seed))
 
     def batches() -> Iterator[dict[str, list[Any]]]:
         epoch, skipped = 0, 0

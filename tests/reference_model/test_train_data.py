@@ -88,3 +88,26 @@ def test_training_loader_leaves_the_global_torch_rng_alone(image_folder):
     before = torch.random.get_rng_state()
     _take(DataConfig(recipe=_recipe(image_folder, realesrgan_probability=0.0), resolution=32, num_workers=0), 1)
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_shard_stream_reshuffles_every_epoch_with_worker_processes(tmp_path, image_folder):
+    # set_epoch must reach the workers: with persistent workers their dataset copy kept epoch 0 for ever, so every
+    # epoch repeated the first epoch's order (only the in-process loader reshuffled)
+    import yaml
+
+    from data_recipes.shards import ShardsConfig, write_shards
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({**_recipe(image_folder, realesrgan_probability=0.0), "name": "epochs",
+                                      "resolution": 32, "mode": "clean", "num_samples": 8}))
+    write_shards(ShardsConfig(recipe=str(recipe), out=str(tmp_path / "shards"), num_shards=2, progress=False))
+
+    def order(num_workers: int) -> list[int]:
+        config = DataConfig(kind="shards", shards=str(tmp_path / "shards"), recipe=None, resolution=32,
+                            num_workers=num_workers, shuffle_buffer=4)
+        stream = build_loader(config, seed=0, batch_size=2, rank=0, world_size=1, start_batch=0, device="cpu")
+        return [i for _ in range(12) for i in next(stream)["index"]]  # three epochs of 8
+
+    in_process, one_worker = order(0), order(1)
+    assert in_process[:8] != in_process[8:16]  # a new order each epoch
+    assert one_worker == in_process
