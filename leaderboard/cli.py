@@ -97,12 +97,15 @@ def build_leaderboard(config: LeaderboardConfig) -> dict[str, Path]:
     tables = _check(config)
     filled = fill_tables(config.runs_dir, tables)
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for fmt in config.formats:
-        path = out / FORMATS[fmt]
-        atomic_write_bytes(path, render(filled, fmt).encode("utf-8"))
-        written[fmt] = path
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in config.formats:
+            path = out / FORMATS[fmt]
+            atomic_write_bytes(path, render(filled, fmt).encode("utf-8"))
+            written[fmt] = path
+    except OSError as exc:
+        raise ConfigError(f"cannot write to output folder `{out}`: {exc.strerror or exc}") from exc
     return written
 
 

@@ -63,3 +63,10 @@ def test_run_of_a_method_with_no_row_is_named_not_silently_dropped(tmp_path, cap
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "1 run folder(s)" in warnings[0] and "my-method" in warnings[0]
     assert "bicubic" not in warnings[0]
+
+
+def test_unwritable_output_folder_is_error_exit_1(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "file" / "out"), "--tables", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write to output folder") and "Traceback" not in err
