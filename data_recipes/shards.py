@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tipbench.errors import ConfigError, TipbenchError
+from tipbench.errors import ConfigError, TipbenchError, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         done = write_shards(cfg)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     print(f"wrote {len(done)} shard(s) to {args.out}")
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.config import reject_unknown_keys
-from tipbench.errors import ConfigError, TipbenchError
+from tipbench.errors import ConfigError, TipbenchError, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         written = build_leaderboard(config)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     for path in written.values():
         print(f"wrote {path}")

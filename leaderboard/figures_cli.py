@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tipbench.errors import ConfigError, TipbenchError
+from tipbench.errors import ConfigError, TipbenchError, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         write_png(config.out, figure.image)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     print(f"wrote {config.out}")
     return 0

@@ -43,3 +43,13 @@ class MissingWeightsError(TipbenchError):
                 f"{item['put_in']} (get it from {item['source']})"
             )
         super().__init__("\n".join(lines))
+
+
+def os_error_text(exc: OSError) -> str:
+    """The one-line `error: …` text of a file-system failure (unwritable output folder, unreadable input, disk full).
+
+    >>> os_error_text(NotADirectoryError(20, "Not a directory", "/tmp/file/out"))
+    'Not a directory: `/tmp/file/out`'
+    """
+    where = f": `{exc.filename}`" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"

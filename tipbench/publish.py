@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tipbench.errors import ConfigError, ManifestError, TipbenchError
+from tipbench.errors import ConfigError, ManifestError, TipbenchError, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pushed {push_export(out, cfg)}")
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     return 0
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.config import reject_unknown_keys
-from tipbench.errors import ConfigError, TipbenchError
+from tipbench.errors import ConfigError, TipbenchError, os_error_text
 from tipbench.run_folder import PROMPT_POLICIES
 
 logger = logging.getLogger(__name__)
@@ -289,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         record = run_method(config)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; run again to resume", file=sys.stderr)

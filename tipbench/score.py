@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tipbench.errors import MissingWeightsError, TipbenchError
+from tipbench.errors import MissingWeightsError, TipbenchError, os_error_text
 from tipbench.score_config import NETWORK_METRICS, ScoreConfig
 
 logger = logging.getLogger(__name__)
@@ -291,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = score_run(config)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     for name in ("psnr", "ssim", "lpips", "fid", "clip_i", "clip_t"):
         value = summary[name]

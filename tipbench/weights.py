@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tipbench.errors import MissingWeightsError, TipbenchError
+from tipbench.errors import MissingWeightsError, TipbenchError, os_error_text
 from tipbench.paths import ENV_WEIGHTS, weights_dir
 
 logger = logging.getLogger(__name__)
@@ -329,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
 
 

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from tipbench.errors import TipbenchError
+from tipbench.errors import TipbenchError, os_error_text
 
 EPILOG = """examples:
   python -m reference_model.train reference_model/configs/tip.yaml
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = train(config, progress=not args.no_progress and sys.stderr.isatty())
     except TipbenchError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(error)}", file=sys.stderr)
         return 1
     print(f"wrote {summary['output_dir']} (step {summary['global_step']})")
     return 0

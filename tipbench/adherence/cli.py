@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tipbench.errors import TipbenchError
+from tipbench.errors import TipbenchError, os_error_text
 
 SCORE_EXAMPLES = """\
 examples:
@@ -121,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
 
 

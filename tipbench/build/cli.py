@@ -7,7 +7,7 @@ import logging
 import sys
 
 from tipbench.build.config import BuildConfig
-from tipbench.errors import TipbenchError
+from tipbench.errors import TipbenchError, os_error_text
 
 EPILOG = """\
 splits (protocol §5):
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         split_dir = build_split(config)
     except TipbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an unwritable output folder, an unreadable input
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
     print(f"wrote {split_dir}")
     return 0
