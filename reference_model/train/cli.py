@@ -39,7 +39,10 @@ def parse_overrides(items: list[str], parser: argparse.ArgumentParser) -> dict:
         key, sep, value = item.partition("=")
         if not sep or not key:
             parser.error(f"`--set {item}`: expected KEY=VALUE")
-        parsed = yaml.safe_load(value)
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            parser.error(f"`--set {item}`: the value is not valid YAML ({str(error).splitlines()[0]})")
         section, dot, leaf = key.partition(".")
         if dot:
             overrides.setdefault(section, {})[leaf] = parsed

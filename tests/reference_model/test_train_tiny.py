@@ -122,3 +122,12 @@ def test_config_errors_are_clear(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(bad), "--set", "no-equals-sign"])
     assert exit_info.value.code == 2
+
+
+def test_set_value_that_is_not_yaml_is_a_usage_error(tmp_path, capsys):
+    from reference_model.train import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(TINY_CONFIG), "--set", "model.fusion=["])
+    assert exit_info.value.code == 2
+    assert "not valid YAML" in capsys.readouterr().err
