@@ -35,11 +35,15 @@ def restore_items(restorer: Any, items: list, run_dir: Path, *, batch_size: int,
     from tipbench.run_folder import FailureLog
 
     out_dir = run_dir / "out"
-    todo = [item for item in items if not (out_dir / f"{item.id}.png").is_file()]
+    # Batches are cut from the full item list, never from the unfinished ones, so a resumed run calls the restorer
+    # with exactly the batches of an uninterrupted one (subprocess baselines take one seed per call); a batch with
+    # any output missing is redone whole.
+    every_batch = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
+    batches = [batch for batch in every_batch if any(not (out_dir / f"{i.id}.png").is_file() for i in batch)]
+    todo = [item for batch in batches for item in batch]
     if len(todo) < len(items):
         logger.info("resuming: %d of %d outputs already in %s", len(items) - len(todo), len(items), out_dir)
     failures = FailureLog(run_dir)
-    batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
     bar = tqdm(total=len(todo), unit="img", desc=restorer.name, disable=not progress or not sys.stderr.isatty())
     processed = 0
     try:

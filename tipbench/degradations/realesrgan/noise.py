@@ -57,11 +57,9 @@ def add_noise(image: np.ndarray, unit_noise: np.ndarray, strength: float) -> np.
         raise ValueError(
             f"noise field of shape {unit_noise.shape} does not fit an image of shape {image.shape}"
         )
-    if field.shape == image.shape:
-        out = cv2.scaleAdd(field, float(strength), image)  # one fused pass: strength·field + image
-    else:
-        out = np.empty(image.shape, dtype=np.float32)
-        np.multiply(field, np.float32(strength), out=out)
-        out += image
+    # numpy, not cv2.scaleAdd: OpenCV may fuse the multiply-add differently per CPU, which would change bytes.
+    out = np.empty(image.shape, dtype=np.float32)
+    np.multiply(field, np.float32(strength), out=out)
+    out += image
     np.clip(out, 0.0, 1.0, out=out)
     return out
