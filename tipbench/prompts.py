@@ -29,6 +29,7 @@ VALID_RANGES: dict[str, tuple[float, float, bool]] = {
     "jpeg": (1.0, 100.0, True),
 }
 _VERBS = {"blur": "Deblur", "downsample": "Upsample", "noise": "Denoise", "jpeg": "Dejpeg"}
+_DECIMALS = {"blur": "{:.1f}", "downsample": "{:.1f}", "noise": "{:.2f}", "jpeg": "{:.0f}"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class RestorationOp:
             _check_value(self.kind, float(self.value), fragment=f"{self.kind}={self.value!r}")
             if self.kind == "jpeg" and float(self.value) != int(self.value):
                 raise PromptError(f"JPEG quality must be an integer, got {self.value!r}")
+            # The canonical text has fixed decimals; a value that rounds out of range there would not parse back.
+            shown = float(_DECIMALS[self.kind].format(float(self.value)))
+            _check_value(self.kind, shown, fragment=f"{self.kind}={self.value!r} (written as {shown:g})")
 
     @property
     def type_only(self) -> RestorationOp:

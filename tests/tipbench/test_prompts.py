@@ -120,3 +120,21 @@ def test_structured_ops_validate_ranges():
 def test_format_rejects_anything_but_ops_with_a_prompt_error(bad):
     with pytest.raises(PromptError, match="RestorationOp items"):
         format_restoration_prompt(bad)
+
+
+@pytest.mark.parametrize("kind, value", [("blur", 0.04), ("noise", 0.004), ("noise", 0.0049)])
+def test_values_that_would_be_written_out_of_range_are_refused(kind, value):
+    with pytest.raises(PromptError, match="written as"):
+        RestorationOp(kind, value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["blur", "downsample", "noise", "jpeg"]), st.floats(0, 120, allow_nan=False))
+def test_every_constructible_op_formats_to_parsable_text(kind, value):
+    if kind == "jpeg":
+        value = float(round(value))
+    try:
+        op = RestorationOp(kind, value)
+    except PromptError:
+        return
+    assert parse_restoration_prompt(format_restoration_prompt([op]))[0].kind == kind
