@@ -135,11 +135,12 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
 
     jobs = plan_jobs(cfg)
     first = jobs[0]
-    fingerprint = recipe_fingerprint(first.recipe, first.num_shards, first.num_samples)
+    fingerprint = recipe_fingerprint(first.recipe, first.num_shards, first.num_samples, first.source_root)
     info_path = Path(cfg.out) / "recipe.json"
     if info_path.is_file() and read_json(info_path).get("recipe_fingerprint") != fingerprint:
         raise ConfigError(
-            f"`{cfg.out}` holds shards of another recipe / shard count / sample count; use a new --out folder"
+            f"`{cfg.out}` holds shards of another recipe / shard count / sample count / source root; "
+            "use a new --out folder"
         )
     write_json(info_path, {
         "recipe": first.recipe.to_dict(),

@@ -92,15 +92,17 @@ def marker_is_done(job: ShardJob, fingerprint: str) -> bool:
     return done.get("recipe_fingerprint") == fingerprint and done.get("size") == tar_path.stat().st_size
 
 
-def recipe_fingerprint(recipe: RecipeConfig, num_shards: int, num_samples: int) -> str:
-    """sha256 of what determines the shard bytes (recipe, shard count, sample count)."""
-    payload = json_dumps({"recipe": recipe.to_dict(), "num_shards": num_shards, "num_samples": num_samples})
+def recipe_fingerprint(recipe: RecipeConfig, num_shards: int, num_samples: int, source_root: str | None = None) -> str:
+    """sha256 of what determines the shard bytes (recipe, shard count, sample count, source root override)."""
+    root = str(Path(source_root).expanduser().resolve()) if source_root else None
+    payload = json_dumps({"recipe": recipe.to_dict(), "num_shards": num_shards, "num_samples": num_samples,
+                          "source_root": root})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def build_shard(job: ShardJob) -> dict[str, Any]:
     """Build one shard (skipping it when its done marker is current); returns the marker contents."""
-    fingerprint = recipe_fingerprint(job.recipe, job.num_shards, job.num_samples)
+    fingerprint = recipe_fingerprint(job.recipe, job.num_shards, job.num_samples, job.source_root)
     out = Path(job.out_dir)
     marker_path = out / f"{shard_name(job.shard_index)}.json"
     if marker_is_done(job, fingerprint):

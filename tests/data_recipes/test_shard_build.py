@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -150,3 +151,16 @@ def test_ray_engine_without_ray_is_a_one_line_error(capsys, tmp_path, monkeypatc
     assert main(["sample-train", "--out", str(tmp_path / "shards"), "--engine", "ray", "--num-samples", "1"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "tipbench[ray]" in err
+
+
+def test_out_folder_built_from_another_source_root_is_refused(built, tmp_path, capsys, captioned_folder):
+    recipe, _, _ = built
+    other_root = tmp_path / "other-source"
+    other_root.symlink_to(captioned_folder, target_is_directory=True)
+    out = tmp_path / "out"
+    args = [str(recipe), "--out", str(out), "--num-shards", "2", "-q", "--shard-index", "0", "--num-samples", "4"]
+    assert main([*args, "--source-root", str(captioned_folder)]) == 0
+    assert main([*args, "--source-root", str(other_root)]) == 0  # same files through a link: same resolved root
+    copy = shutil.copytree(captioned_folder, tmp_path / "copied-source")  # same images, another root
+    assert main([*args, "--source-root", str(copy)]) == 1
+    assert "source root" in capsys.readouterr().err
