@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tipbench.errors import ConfigError, TipbenchError, os_error_text
+from tipbench.errors import ConfigError, TipbenchError, report_cli_error
 
 logger = logging.getLogger(__name__)
 
@@ -216,12 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
         )
         done = write_shards(cfg)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     print(f"wrote {len(done)} shard(s) to {args.out}")
     return 0
 

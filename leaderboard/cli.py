@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.config import reject_unknown_keys
-from tipbench.errors import ConfigError, TipbenchError, os_error_text
+from tipbench.errors import ConfigError, TipbenchError, report_cli_error
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         written = build_leaderboard(config)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     for path in written.values():
         print(f"wrote {path}")
     return 0

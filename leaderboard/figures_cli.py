@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from tipbench.errors import ConfigError, TipbenchError, os_error_text
+from tipbench.errors import ConfigError, TipbenchError, report_cli_error
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
         Path(config.out).parent.mkdir(parents=True, exist_ok=True)
         write_png(config.out, figure.image)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     print(f"wrote {config.out}")
     return 0

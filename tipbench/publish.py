@@ -18,13 +18,12 @@ import logging
 import math
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tipbench.errors import ConfigError, ManifestError, TipbenchError, os_error_text
+from tipbench.errors import ConfigError, ManifestError, TipbenchError, report_cli_error
 
 logger = logging.getLogger(__name__)
 
@@ -248,12 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out}")
         if cfg.push:
             print(f"pushed {push_export(out, cfg)}")
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     return 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.config import reject_unknown_keys
-from tipbench.errors import ConfigError, TipbenchError, os_error_text
+from tipbench.errors import ConfigError, TipbenchError, report_cli_error
 from tipbench.run_folder import PROMPT_POLICIES
 
 logger = logging.getLogger(__name__)
@@ -287,12 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                            repo=args.repo, python=args.python, timeout_s=args.timeout,
                            options=_parse_options(parser, args.option), score=not args.no_score)
         record = run_method(config)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     except KeyboardInterrupt:
         print("interrupted; run again to resume", file=sys.stderr)
         return 130

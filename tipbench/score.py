@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tipbench.errors import MissingWeightsError, TipbenchError, os_error_text
+from tipbench.errors import MissingWeightsError, TipbenchError, report_cli_error
 from tipbench.score_config import NETWORK_METRICS, ScoreConfig
 
 logger = logging.getLogger(__name__)
@@ -289,12 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             strict_metrics=args.strict_metrics, allow_small_fid=args.allow_small_fid, device=args.device,
             batch_size=args.batch_size, workers=args.workers, use_gt_cache=not args.no_gt_cache)
         summary = score_run(config)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     for name in ("psnr", "ssim", "lpips", "fid", "clip_i", "clip_t"):
         value = summary[name]
         print(f"{name:7s} {'null (' + summary['null_reasons'].get(name, '') + ')' if value is None else f'{value:.4f}'}")

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tipbench.errors import MissingWeightsError, TipbenchError, os_error_text
+from tipbench.errors import MissingWeightsError, TipbenchError, report_cli_error
 from tipbench.paths import ENV_WEIGHTS, weights_dir
 
 logger = logging.getLogger(__name__)
@@ -327,12 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         path = fetch(args.name)
         print(f"wrote {path}")
         return 0
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tipbench.errors import TipbenchError, os_error_text
+from tipbench.errors import TipbenchError, report_cli_error
 
 SCORE_EXAMPLES = """\
 examples:
@@ -119,12 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        ("target_psnr", "target_ssim", "target_lpips", "removal", "preservation")))
         print(f"wrote {Path(args.run_dir) / 'adherence.json'}")
         return 0
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
 
 
 def _fmt(value: float | None) -> str:

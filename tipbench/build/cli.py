@@ -7,7 +7,7 @@ import logging
 import sys
 
 from tipbench.build.config import BuildConfig
-from tipbench.errors import TipbenchError, os_error_text
+from tipbench.errors import TipbenchError, report_cli_error
 
 EPILOG = """\
 splits (protocol §5):
@@ -86,11 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                              seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
                              progress=not args.no_progress)
         split_dir = build_split(config)
-    except TipbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(exc)}", file=sys.stderr)
-        return 1
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_cli_error(exc)
     print(f"wrote {split_dir}")
     return 0
