@@ -159,17 +159,10 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
 
 
 def _versions() -> dict[str, str]:
-    import zlib
+    from tipbench.versions import image_stack_versions
 
-    import cv2
-    import numpy
-    import PIL
-
-    import tipbench
-
-    # PNG bytes depend on Pillow and zlib; degradations on numpy and OpenCV: all recorded beside the shards
-    return {"tipbench": tipbench.__version__, "numpy": numpy.__version__, "opencv": cv2.__version__,
-            "pillow": PIL.__version__, "zlib": zlib.ZLIB_RUNTIME_VERSION, "python": sys.version.split()[0]}
+    # PNG bytes depend on Pillow and its zlib; degradations on numpy and OpenCV: all recorded beside the shards
+    return image_stack_versions()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +99,9 @@ def ignored_prompts(items: list[RunItem], uses_semantic: bool, uses_restoration:
 
 def versions() -> dict[str, str]:
     """Installed versions of the libraries that can change outputs."""
-    found = {}
-    for name in _VERSIONED:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
+    from tipbench.versions import installed_versions
+
+    return installed_versions(_VERSIONED, skip_missing=True)
 
 
 def check_resumable(run_dir: Path, identity: dict[str, Any]) -> None:

@@ -276,16 +276,10 @@ def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str,
     return [str(i) for i in frame["id"]], columns, summary
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata as metadata
+def _versions() -> dict[str, str | None]:
+    from tipbench.versions import installed_versions
 
-    versions = {}
-    for name in ("tipbench", "numpy", "scipy", "scikit-image", "PyWavelets", "opencv-python-headless"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return installed_versions(("tipbench", "numpy", "scipy", "scikit-image", "PyWavelets", "opencv-python-headless"))
 
 
 def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:

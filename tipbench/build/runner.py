@@ -224,24 +224,11 @@ def _clean_stale(split_dir: Path, ids: set[str]) -> None:
                 path.unlink()
 
 
-def _versions() -> dict[str, str]:
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
+def _versions() -> dict[str, str | None]:
+    from tipbench.versions import image_stack_versions, installed_versions
 
-    import cv2
-    import numpy
-    import PIL
-    from PIL import features
-
-    import tipbench
-
-    found = {"tipbench": tipbench.__version__, "python": platform.python_version(), "numpy": numpy.__version__,
-             "opencv": cv2.__version__, "pillow": PIL.__version__, "zlib": features.version("zlib") or "unknown"}
-    for package in ("pyarrow", "pycocotools"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "missing"
+    found: dict[str, str | None] = dict(image_stack_versions())
+    found.update({name: version or "missing" for name, version in installed_versions(("pyarrow", "pycocotools")).items()})
     return found
 
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import metadata
+from tipbench.versions import installed_versions
 
 _PACKAGES = ("tipbench", "torch", "torchvision", "numpy", "scipy", "pillow", "clean-fid", "lpips", "open-clip-torch")
 
 
 def library_versions() -> dict[str, str | None]:
     """{distribution name: version or None when not installed}."""
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return installed_versions(_PACKAGES)
