@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,18 @@ class DegradationResult:
     restoration_prompt: str
     restoration_prompt_type: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PipelineEntry:
+    """Registry entry of one pipeline: its module's functions under the common names every caller uses."""
+
+    name: str
+    params_type: type
+    sample: Callable[..., Any]
+    apply: Callable[..., Any]
+    degrade: Callable[..., Any]
+    params_from_dict: Callable[[dict[str, Any]], Any]
 
 
 #: Degradation pipelines by name; each entry is a module exposing `sample`, `apply` and `degrade`.

@@ -13,7 +13,7 @@ import numpy as np
 
 from tipbench.config import reject_unknown_keys
 from tipbench.degradations import param_ops
-from tipbench.degradations.base import DegradationResult
+from tipbench.degradations.base import DegradationResult, PipelineEntry
 from tipbench.errors import ConfigError
 from tipbench.images import as_rgb_uint8, quantize, to_float01
 from tipbench.prompts import RestorationOp, format_restoration_prompt
@@ -136,18 +136,4 @@ def degrade(gt: np.ndarray, *, seed: int = 0, index: int = 0, training: bool = F
     return apply(gt, sample(item_rng(seed, Stage.DEGRADATION, index), training=training))
 
 
-class _Pipeline:
-    """Registry entry: the module's functions under the common pipeline names."""
-
-    name = NAME
-    params_type = ParamDegradation
-    sample = staticmethod(sample)
-    apply = staticmethod(apply)
-    degrade = staticmethod(degrade)
-
-    @staticmethod
-    def params_from_dict(data: dict[str, Any]) -> ParamDegradation:
-        return ParamDegradation.from_dict(data)
-
-
-PIPELINE = _Pipeline()
+PIPELINE = PipelineEntry(NAME, ParamDegradation, sample, apply, degrade, ParamDegradation.from_dict)

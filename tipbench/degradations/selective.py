@@ -15,7 +15,7 @@ import numpy as np
 
 from tipbench.config import reject_unknown_keys
 from tipbench.degradations import param_ops
-from tipbench.degradations.base import DegradationResult
+from tipbench.degradations.base import DegradationResult, PipelineEntry
 from tipbench.degradations.param import BLUR_SIGMA_RANGE, NOISE_SIGMA_RANGE
 from tipbench.errors import ConfigError
 from tipbench.images import as_rgb_uint8, quantize, to_float01
@@ -115,18 +115,4 @@ def degrade(gt: np.ndarray, *, seed: int = 0, index: int = 0) -> SelectiveResult
     return apply(gt, params)
 
 
-class _Pipeline:
-    """Registry entry: the module's functions under the common pipeline names."""
-
-    name = NAME
-    params_type = SelectiveDegradation
-    sample = staticmethod(sample)
-    apply = staticmethod(apply)
-    degrade = staticmethod(degrade)
-
-    @staticmethod
-    def params_from_dict(data: dict[str, Any]) -> SelectiveDegradation:
-        return SelectiveDegradation.from_dict(data)
-
-
-PIPELINE = _Pipeline()
+PIPELINE = PipelineEntry(NAME, SelectiveDegradation, sample, apply, degrade, SelectiveDegradation.from_dict)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tipbench.degradations.base import DegradationResult
+from tipbench.degradations.base import DegradationResult, PipelineEntry
 from tipbench.degradations.realesrgan.numpy_backend import degrade_float, quantize
 from tipbench.degradations.realesrgan.params import DEFAULT_PARAMETER_SET, PARAMETER_SETS
 from tipbench.degradations.realesrgan.record import NAME, RealESRGANParams
@@ -92,15 +92,4 @@ def degrade(
     return apply(image, params)
 
 
-class _Pipeline:
-    """Registry entry: the module's functions under the common pipeline names."""
-
-    name = NAME
-    params_type = RealESRGANParams
-    sample = staticmethod(sample)
-    apply = staticmethod(apply)
-    degrade = staticmethod(degrade)
-    params_from_dict = staticmethod(params_from_dict)
-
-
-PIPELINE = _Pipeline()
+PIPELINE = PipelineEntry(NAME, RealESRGANParams, sample, apply, degrade, params_from_dict)
