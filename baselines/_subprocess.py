@@ -134,7 +134,7 @@ class SubprocessRestorer:
     def restore_batch(self, items: list[dict]) -> list[np.ndarray | RestorerError]:
         """Restore many items in as few calls as the program allows; a missing output is that item's error."""
         from baselines._common import resize_uint8, warn_ignored_prompts
-        from tipbench.restorer import check_restore_inputs
+        from tipbench.contracts.restorer import check_restore_inputs
 
         groups: dict[tuple[int, str], list[int]] = {}
         prepared = []

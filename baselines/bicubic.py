@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from baselines._common import resize_uint8, warn_ignored_prompts
-from tipbench.restorer import check_restore_inputs, check_restore_output
+from tipbench.contracts.restorer import check_restore_inputs, check_restore_output
 
 
 class BicubicRestorer:

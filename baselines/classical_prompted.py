@@ -19,9 +19,9 @@ from typing import ClassVar
 import numpy as np
 
 from baselines._common import resize_float, warn_ignored_prompts
+from tipbench.contracts.restorer import check_restore_inputs, check_restore_output
 from tipbench.images import quantize, to_float01
 from tipbench.prompts import RestorationOp, parse_restoration_prompt
-from tipbench.restorer import check_restore_inputs, check_restore_output
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from baselines._subprocess import SubprocessRestorer
-from tipbench.methods import DIFFBIR_CLONE, SPECS
+from tipbench.methods import DIFFBIR_CLONE, METHODS
 
 V2_NEGATIVE_PROMPT = "low quality, blurry, low-resolution, noisy, unsharp, weird textures"
 VERSION_SETTINGS = {
@@ -41,7 +41,7 @@ class DiffBIRRestorer(SubprocessRestorer):
             self.settings["steps"] = int(options.option("steps"))
         if options.option("cfg_scale") is not None:
             self.settings["cfg_scale"] = float(options.option("cfg_scale"))
-        names = [name for name in SPECS["diffbir"].weights_for(self.version) if get_spec(name).kind == "file"]
+        names = [name for name in METHODS.get("diffbir").weights_for(self.version) if get_spec(name).kind == "file"]
         folder = Path(self.repo) / str(DIFFBIR_CLONE.weights_subdir)
         self.checkpoints = {name: file_sha256(folder / get_spec(name).file_name) for name in names}
 

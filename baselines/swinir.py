@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from baselines._common import resize_uint8, warn_ignored_prompts
+from tipbench.contracts.restorer import check_restore_inputs, check_restore_output
 from tipbench.errors import RestorerError
-from tipbench.restorer import check_restore_inputs, check_restore_output
 
 logger = logging.getLogger(__name__)
 

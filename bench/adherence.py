@@ -20,7 +20,6 @@ for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
     os.environ[_variable] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -30,31 +29,24 @@ def make_split(root: Path, n: int) -> Path:
     from PIL import Image
 
     from tipbench.canonical import canonicalize
+    from tipbench.contracts.split_folder import new_item, write_split_folder
     from tipbench.degradations import selective
-    from tipbench.io import write_json, write_manifest, write_png
     from tipbench.sources.folder import sample_root
 
     photos = []
     for path in sorted(sample_root().glob("*.jpg")):
         with Image.open(path) as image:
             photos.append(canonicalize(image))
-    split_dir, rows = root / "coco-selective", []
+    items = []
     for index in range(n):
-        item_id = f"{index:012d}"
         gt = photos[index % len(photos)]
         result = selective.degrade(gt, seed=0, index=index)
-        paths = {kind: f"{kind}/{item_id}.png" for kind in ("gt", "lq", "target")}
-        shas = {kind: write_png(split_dir / paths[kind], image)
-                for kind, image in (("gt", gt), ("lq", result.lq), ("target", result.target))}
-        rows.append({"id": item_id, "index": index, "source_path": item_id, "gt_path": paths["gt"],
-                     "lq_path": paths["lq"], "target_path": paths["target"], "gt_sha256": shas["gt"],
-                     "lq_sha256": shas["lq"], "target_sha256": shas["target"], "width_lq": 512, "height_lq": 512,
-                     "semantic_prompt": "", "restoration_prompt": result.restoration_prompt,
-                     "restoration_prompt_type": result.restoration_prompt_type, "pipeline": "selective",
-                     "params": json.dumps(result.params), "seed": 0})
-    write_manifest(split_dir / "manifest.parquet", rows)
-    write_json(split_dir / "split.json", {"split": "coco-selective", "seed": 0, "source": "sample"})
-    return split_dir
+        items.append(new_item(f"{index:012d}", index, gt=gt, lq=result.lq, target=result.target,
+                              restoration_prompt=result.restoration_prompt,
+                              restoration_prompt_type=result.restoration_prompt_type, pipeline="selective",
+                              params=result.params))
+    return write_split_folder(root / "coco-selective", items, {"split": "coco-selective", "seed": 0,
+                                                               "source": "sample"}).path
 
 
 def best_of(repeats: int, function) -> float:

@@ -80,9 +80,9 @@ def main() -> int:
     if (args.run_dir is None) == (args.make_demo is None):
         parser.error("give RUN_DIR or --make-demo N")
 
-    from tipbench.io import read_json
-    from tipbench.metrics.inputs import find_split_dir
+    from tipbench.contracts.run_folder import read_run_json
     from tipbench.score import ScoreConfig, score_run
+    from tipbench.score.checks import find_split_dir
 
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -91,7 +91,7 @@ def main() -> int:
             run_dir, splits_dir = _make_demo(Path(tmp), args.make_demo)
         else:
             run_dir, splits_dir = Path(args.run_dir), args.splits_dir
-        split_dir = find_split_dir(read_json(run_dir / "run.json"), splits_dir)
+        split_dir = find_split_dir(read_run_json(run_dir), splits_dir)
         start = time.perf_counter()
         summary = score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=str(split_dir.parent),
                                         metrics=("lpips", "fid", "clip") if args.clip else ("lpips", "fid"),

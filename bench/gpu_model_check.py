@@ -112,8 +112,9 @@ def section_tiny(args) -> dict:
 
 def _sd15_pipeline(device, dtype, base=None):
     from reference_model.adapter import TIPAdapter
-    from reference_model.components import build_sd15, load_base, seeded_init
+    from reference_model.components import build_sd15, load_base
     from reference_model.pipeline import TIPPipeline
+    from reference_model.seeding import seeded_init
     from reference_model.tiny import randomize_heads
 
     components = load_base(base, dtype=dtype) if base else build_sd15(empty=False)
@@ -163,7 +164,8 @@ def _train_figures(args, batch: int, size: int, checkpointing: bool) -> dict:
     from diffusers import DDPMScheduler
 
     from reference_model.adapter import TIPAdapter
-    from reference_model.components import build_sd15, seeded_init
+    from reference_model.components import build_sd15
+    from reference_model.seeding import seeded_init
     from reference_model.train.loop import compute_loss
     from tipbench.seeding import torch_generator
 

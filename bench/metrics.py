@@ -32,32 +32,26 @@ def _image(rng: np.random.Generator, size: int) -> np.ndarray:
 
 def make_data(root: Path, pairs: int, size: int) -> tuple[Path, list[Path]]:
     """A split folder and two run folders (methods `a` and `b`) of `pairs` 8-bit RGB PNG pairs."""
-    import json
-
-    from tipbench.io import PROTOCOL, sha256_file, write_json, write_manifest, write_png
+    from tipbench.contracts.split_folder import new_item, write_split_folder
+    from tipbench.io import write_json, write_png
 
     rng = np.random.default_rng(0)
-    split = root / "splits" / "bench-split"
-    rows, outs = [], {}
+    items, outs = [], {}
     for index in range(pairs):
         item_id = f"{index:05d}"
         gt = _image(rng, size)
         noise = rng.integers(-12, 13, gt.shape)
         outs[item_id] = np.clip(gt.astype(np.int16) + noise, 0, 255).astype(np.uint8)
-        sha = write_png(split / "gt" / f"{item_id}.png", gt)
-        rows.append({"id": item_id, "index": index, "source_path": "", "gt_path": f"gt/{item_id}.png",
-                     "lq_path": f"gt/{item_id}.png", "gt_sha256": sha, "lq_sha256": sha, "width_lq": size,
-                     "height_lq": size, "semantic_prompt": "a picture", "restoration_prompt": "",
-                     "restoration_prompt_type": "", "pipeline": "param", "params": json.dumps({}), "seed": 0})
-    write_manifest(split / "manifest.parquet", rows)
-    write_json(split / "split.json", {"split": "bench-split", "protocol": PROTOCOL, "source": "bench"})
+        items.append(new_item(item_id, index, gt=gt, lq=gt, semantic_prompt="a picture"))
+    folder = write_split_folder(root / "splits" / "bench-split", items, {"split": "bench-split", "source": "bench"})
+    split = folder.path
     runs = []
     for method in ("a", "b"):
         run = root / "runs" / "bench-split" / method / "both"
         for item_id, image in outs.items():
             write_png(run / "out" / f"{item_id}.png", image)
         write_json(run / "run.json", {"method": method, "split": "bench-split", "prompts": "both",
-                                      "split_manifest_sha256": sha256_file(split / "manifest.parquet")})
+                                      "split_manifest_sha256": folder.manifest_sha256})
         runs.append(run)
     return split, runs
 

@@ -71,21 +71,13 @@ def main() -> None:
     print(f"PSNR gain of classical-prompted over bicubic: {gain:+.2f} dB (mean of per-image gains)")
 
     # The run loop's own cost: tipbench.run with bicubic vs the direct calls above.
-    from tipbench.io import PROTOCOL, write_json, write_manifest, write_png
+    from tipbench.contracts.split_folder import new_item, write_split_folder
     from tipbench.run import RunConfig, run_method
 
     with tempfile.TemporaryDirectory() as tmp:
-        split_dir = Path(tmp) / "splits" / "bench-param"
-        rows = []
-        for index, (gt, lq, prompt) in enumerate(cases):
-            item_id = f"{index:012d}"
-            rows.append({"id": item_id, "index": index, "source_path": item_id, "gt_path": f"gt/{item_id}.png",
-                         "lq_path": f"lq/{item_id}.png", "gt_sha256": write_png(split_dir / "gt" / f"{item_id}.png", gt),
-                         "lq_sha256": write_png(split_dir / "lq" / f"{item_id}.png", lq), "width_lq": lq.shape[1],
-                         "height_lq": lq.shape[0], "semantic_prompt": "", "restoration_prompt": prompt,
-                         "restoration_prompt_type": "", "pipeline": "param", "params": "{}", "seed": 0})
-        write_manifest(split_dir / "manifest.parquet", rows)
-        write_json(split_dir / "split.json", {"split": "bench-param", "protocol": PROTOCOL, "source": "sample"})
+        items = [new_item(f"{index:012d}", index, gt=gt, lq=lq, restoration_prompt=prompt, restoration_prompt_type="")
+                 for index, (gt, lq, prompt) in enumerate(cases)]
+        write_split_folder(Path(tmp) / "splits" / "bench-param", items, {"split": "bench-param", "source": "sample"})
         record = run_method(RunConfig(method="bicubic", split="bench-param", splits_dir=str(Path(tmp) / "splits"),
                                       runs_dir=str(Path(tmp) / "runs"), score=False, progress=False))
     print(f"tipbench.run bicubic: {record['images_per_second']:8.2f} img/s  "

@@ -6,14 +6,21 @@
 
 from data_recipes.config import CropConfig, MixtureConfig, RecipeConfig, SourceConfig, shard_ranges
 from data_recipes.recipes import RECIPES, load_recipe, parse_recipe_yaml
+from tipbench.registry import lazy_attributes
 
 __all__ = [
     "RECIPES",
     "CropConfig",
     "MixtureConfig",
+    "OnTheFlyDegrader",
     "RecipeConfig",
+    "ShardIterableDataset",
     "SourceConfig",
     "load_recipe",
     "parse_recipe_yaml",
     "shard_ranges",
 ]
+
+# The torch-importing readers load on first use.
+__getattr__ = lazy_attributes(__name__, {"ShardIterableDataset": "data_recipes.loader",
+                                         "OnTheFlyDegrader": "data_recipes.onthefly"})

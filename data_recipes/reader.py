@@ -1,7 +1,8 @@
 """Read training shards: plain iteration, a torch `IterableDataset`, and on-the-fly y synthesis for clean shards.
 
 `ShardIterableDataset` (torch; `data_recipes.loader`) and `OnTheFlyDegrader` (`data_recipes.onthefly`) are
-importable from here too. Each sample is a dict (the format `reference_model.train` consumes):
+importable from the package (`from data_recipes import ShardIterableDataset`). Each sample is a dict (the format
+`reference_model.train` consumes):
 `id` (str), `index` (int), `gt` (HxWx3 uint8), `lq` (hxwx3 uint8, or None for a clean shard not yet synthesised),
 `semantic_prompt`, `restoration_prompt` (the c_r to train with, after the type-only choice and dropout),
 `restoration_prompt_type`, `params` (JSON str), `pipeline` (`param` | `realesrgan`).
@@ -136,16 +137,3 @@ def split_for_worker(paths: Sequence[Path], rank: int, world_size: int, worker: 
 def collate_samples(samples: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Batch as a dict of lists (no stacking: LQ sizes differ between param samples)."""
     return {key: [sample[key] for sample in samples] for key in SAMPLE_KEYS}
-
-
-def __getattr__(name: str) -> Any:
-    """`ShardIterableDataset` and `OnTheFlyDegrader` live in torch-importing modules, loaded on first use."""
-    if name == "ShardIterableDataset":
-        from data_recipes.loader import ShardIterableDataset
-
-        return ShardIterableDataset
-    if name == "OnTheFlyDegrader":
-        from data_recipes.onthefly import OnTheFlyDegrader
-
-        return OnTheFlyDegrader
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,8 @@ import numpy as np
 from data_recipes.config import CropConfig, RecipeConfig
 from data_recipes.mixture import draw_decisions, draw_degradation, prompts_without_image, synthesize
 from data_recipes.sources import SeededOrder
-from tipbench.io import PROTOCOL, encode_png
+from tipbench.contracts import PROTOCOL
+from tipbench.io import encode_png
 from tipbench.seeding import Stage, item_rng
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tipbench.errors import ConfigError, TipbenchError, report_cli_error
+from tipbench.cli import add_output_options, progress_enabled, run_command
+from tipbench.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +76,10 @@ def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from tqdm import tqdm
-
     from data_recipes.writer import build_shard
+    from tipbench.cli import progress_bar
 
-    bar = tqdm(total=len(jobs), unit="shard", disable=not progress or not sys.stderr.isatty())
+    bar = progress_bar(total=len(jobs), unit="shard", enabled=progress)
     results: dict[int, dict[str, Any]] = {}
     if workers == 1 or len(jobs) == 1:
         for job in jobs:
@@ -102,9 +102,8 @@ def _run_ray(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, An
         import ray
     except ImportError as exc:
         raise ConfigError("`--engine ray` needs Ray: pip install 'tipbench[ray]' (ray[data])") from exc
-    from tqdm import tqdm
-
     from data_recipes.writer import build_shard
+    from tipbench.cli import progress_bar
 
     started = not ray.is_initialized()
     if started and os.environ.get("RAY_ADDRESS"):
@@ -115,7 +114,7 @@ def _run_ray(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, An
         task = ray.remote(num_cpus=1)(build_shard)
         pending = {task.remote(job): job.shard_index for job in jobs}
         results: dict[int, dict[str, Any]] = {}
-        bar = tqdm(total=len(jobs), unit="shard", disable=not progress or not sys.stderr.isatty())
+        bar = progress_bar(total=len(jobs), unit="shard", enabled=progress)
         waiting = list(pending)
         while waiting:
             ready, waiting = ray.wait(waiting, num_returns=1)
@@ -131,7 +130,8 @@ def _run_ray(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, An
 def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
     """Build the shards `cfg` asks for; returns their done markers (sorted by shard index)."""
     from data_recipes.writer import recipe_fingerprint
-    from tipbench.io import PROTOCOL, read_json, write_json
+    from tipbench.contracts import PROTOCOL
+    from tipbench.io import read_json, write_json
 
     jobs = plan_jobs(cfg)
     first = jobs[0]
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=1, metavar="W", help="parallel shard builders (default 1)")
     run.add_argument("--engine", choices=("local", "ray"), default="local", help="process pool or Ray tasks")
     run.add_argument("--source-root", metavar="DIR", help="root of the recipe's image source")
-    run.add_argument("-q", "--quiet", action="store_true", help="only errors; no progress bar")
+    add_output_options(parser)
     return parser
 
 
@@ -201,18 +201,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.out:
         parser.error("--out DIR is required")
-    logging.basicConfig(level=logging.ERROR if args.quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
+
+    def work() -> int:
         cfg = ShardsConfig(
             recipe=args.recipe, out=args.out, num_shards=args.num_shards, workers=args.workers, engine=args.engine,
             shard_index=args.shard_index, num_samples=args.num_samples, source_root=args.source_root,
-            progress=not args.quiet,
+            progress=progress_enabled(args),
         )
         done = write_shards(cfg)
-    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
-        return report_cli_error(exc)
-    print(f"wrote {len(done)} shard(s) to {args.out}")
-    return 0
+        print(f"wrote {len(done)} shard(s) to {args.out}")
+        return 0
+
+    return run_command(args, work, interrupted="interrupted; run the same command again to resume")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import hashlib
 import io
 import logging
 import os
-import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -119,10 +118,10 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
         with os.fdopen(fd, "wb") as handle:
             writer = _HashingWriter(handle)
             with tarfile.open(fileobj=writer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
-                from tqdm import tqdm
+                from tipbench.cli import progress_bar
 
-                bar = tqdm(indices, unit="sample", leave=False, desc=shard_name(job.shard_index),
-                           disable=not job.progress or not sys.stderr.isatty())
+                bar = progress_bar(indices, unit="sample", desc=shard_name(job.shard_index), enabled=job.progress,
+                                   leave=False)
                 for index in bar:
                     try:
                         sample = build_sample(job.recipe, order, index)

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tipbench.errors import ManifestError
+from tipbench.contracts.run_folder import RUN_JSON, RunKey, read_run_json, walk_variant
+from tipbench.contracts.scores import SCORE_FILES, read_score_file
+from tipbench.errors import ConfigError, ManifestError
 from tipbench.io import read_json
+from tipbench.splits import BENCHMARK_N
 
 logger = logging.getLogger(__name__)
-
-#: Below this many items a run is never the benchmark (protocol §5–6: every paper split has 3000 items).
-BENCHMARK_N = 3000
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ class RunRecord:
     def scores(self, source: str = "summary") -> Scores | None:
         """The scores file `source` (`summary` or `adherence`) of this run, None when it has not been written."""
         data = {"summary": self.summary, "adherence": self.adherence}[source]
-        name = f"{source}.json"
-        return None if data is None else Scores(self.path / name, data, self.run)
+        return None if data is None else Scores(self.path / SCORE_FILES[source], data, self.run)
 
     def missing_reason(self, source: str = "summary") -> str:
         if source == "adherence":
@@ -94,25 +93,22 @@ class RunRecord:
 
 
 def _identity_from_path(run_dir: Path, runs_dir: Path) -> dict[str, Any]:
-    parts = run_dir.relative_to(runs_dir).parts
-    if len(parts) != 3:
+    if len(run_dir.relative_to(runs_dir).parts) != 3:
         return {}
-    prompts, _, variant = parts[2].partition("@")
-    return {"split": parts[0], "method": parts[1], "prompts": prompts, "variant": variant or None}
+    try:
+        return RunKey.from_path(run_dir).identity()
+    except ConfigError:
+        return {}
 
 
 def read_run(run_dir: Path, runs_dir: Path | None = None) -> RunRecord:
     """Read one run folder; identity comes from run.json, falling back to the folder layout where a key is absent."""
-    run = read_json(run_dir / "run.json")
-    if not isinstance(run, dict):
-        raise ManifestError(f"`{run_dir / 'run.json'}` is not a JSON object")
+    run = read_run_json(run_dir)
     if runs_dir is not None:
         for key, value in _identity_from_path(run_dir, runs_dir).items():
             run.setdefault(key, value)
-    summary_path = run_dir / "summary.json"
-    summary = read_json(summary_path) if summary_path.exists() else None
-    adherence_path = run_dir / "adherence.json"
-    adherence = read_json(adherence_path) if adherence_path.exists() else None
+    summary = read_score_file(run_dir, "summary")
+    adherence = read_score_file(run_dir, "adherence")
     problems = []
     if summary is not None:
         for key in ("method", "split", "prompts"):
@@ -131,7 +127,7 @@ def collect_runs(runs_dir: str | Path) -> dict[tuple[str, str, str | None, str],
     if not runs_dir.is_dir():
         logger.warning("runs dir %s does not exist; every cell will be `not run`", runs_dir)
         return records
-    for run_json in sorted(runs_dir.glob("*/*/*/run.json")):
+    for run_json in sorted(runs_dir.glob(f"*/*/*/{RUN_JSON}")):
         try:
             record = read_run(run_json.parent, runs_dir)
         except ManifestError as exc:
@@ -149,18 +145,19 @@ def collect_runs(runs_dir: str | Path) -> dict[tuple[str, str, str | None, str],
 
 def collect_walks(runs_dir: str | Path) -> dict[tuple[str, str, str | None], Scores]:
     """Every prompt-walk result (`<split>/<method>/walk[@<variant>]/walk.json`, tipbench.adherence) by identity."""
-    from tipbench.adherence.walk import WalkConfig
+    from tipbench.adherence.config import WALK_N
+    from tipbench.contracts.run_folder import WALK_LEAF
 
     runs_dir = Path(runs_dir)
     walks: dict[tuple[str, str, str | None], Scores] = {}
-    benchmark_n = WalkConfig.__dataclass_fields__["n"].default  # the walk protocol's subset size
-    for path in sorted(runs_dir.glob("*/*/walk*/walk.json")) if runs_dir.is_dir() else []:
+    pattern = f"*/*/{WALK_LEAF}*/{SCORE_FILES['walk']}"
+    for path in sorted(runs_dir.glob(pattern)) if runs_dir.is_dir() else []:
         try:
             data = read_json(path)
         except ManifestError as exc:
             logger.warning("skipping walk %s: %s", path.parent, exc)
             continue
         split, method = path.parent.parent.parent.name, path.parent.parent.name
-        variant = data.get("variant") or (path.parent.name.partition("@")[2] or None)
-        walks[(data.get("split", split), data.get("method", method), variant)] = Scores(path, data, {}, benchmark_n)
+        variant = data.get("variant") or walk_variant(path.parent)
+        walks[(data.get("split", split), data.get("method", method), variant)] = Scores(path, data, {}, WALK_N)
     return walks

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leaderboard.collect import BENCHMARK_N, RunRecord
+from leaderboard.collect import RunRecord
+from tipbench.splits import BENCHMARK_N
 
 
 @dataclass(frozen=True)

@@ -1,67 +1,23 @@
-"""Why a table row has no run: asked of the method registry (`tipbench.methods.METHODS`), never guessed silently."""
+"""Why a table row has no run: asked of the method registry (`tipbench.methods.readiness`), never guessed."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import Any
-
 from leaderboard.spec import RunMatch
-from tipbench.errors import TipbenchError
-
-logger = logging.getLogger(__name__)
-
-# Names the method registry module may use for its "is this method ready?" question, in order of preference. The
-# run helper owns that module; probing a few names keeps the leaderboard working whichever one it settles on.
-_READINESS_FUNCTIONS = ("why_not_ready", "not_ready_reason", "method_status", "readiness", "check_ready")
-
-
-def _readiness_function(methods_module: Any) -> Callable[..., Any] | None:
-    for name in _READINESS_FUNCTIONS:
-        function = getattr(methods_module, name, None)
-        if callable(function):
-            return function
-    return None
-
-
-def _first_line(text: str) -> str:
-    lines = [line.strip().lstrip("- ") for line in str(text).splitlines() if line.strip()]
-    joined = ""
-    for line in lines[:4]:
-        joined += line if not joined else (" " if joined.endswith(":") else "; ") + line
-    return joined
+from tipbench.contracts.run_folder import RunKey
+from tipbench.errors import ConfigError
 
 
 def registry_reason(method: str, variant: str | None) -> str | None:
-    """The registry's reason `method[@variant]` cannot run here, or None when it says it is ready / cannot say."""
-    try:
-        import tipbench.methods as methods_module
-    except ImportError:
-        return None
-    registry = getattr(methods_module, "METHODS", None)
-    if registry is not None and method not in registry:
+    """The registry's one-line reason `method[@variant]` cannot run here, or None when it is ready."""
+    from tipbench.methods import METHODS, readiness
+
+    if method not in METHODS:
         return f"method `{method}` is not registered"
-    function = _readiness_function(methods_module)
-    if function is None:
-        return None
     try:
-        try:
-            result = function(method, variant=variant)
-        except TypeError:
-            result = function(method)
-    except TipbenchError as exc:
-        return _first_line(str(exc))
-    except Exception as exc:  # a broken adapter must not break the whole table; the reason says what happened
-        logger.debug("readiness check of %s failed", method, exc_info=True)
-        return f"readiness check failed: {type(exc).__name__}: {_first_line(str(exc))}"
-    if result is None or result is True:
-        return None
-    if isinstance(result, str):
-        return _first_line(result) or None
-    if isinstance(result, dict):
-        return _first_line(result.get("reason") or "") or None
-    reason = getattr(result, "reason", None)
-    return _first_line(reason) if reason else None
+        problems = readiness(method, variant)
+    except ConfigError as exc:  # e.g. a table naming a variant the registry does not have
+        return str(exc)
+    return "; ".join(problem.short for problem in problems) or None
 
 
 def not_run_reason(match: RunMatch, splits: list[str], cache: dict[tuple[str, str | None], str | None]) -> str:
@@ -69,7 +25,8 @@ def not_run_reason(match: RunMatch, splits: list[str], cache: dict[tuple[str, st
     key = (match.method, match.variant)
     if key not in cache:
         cache[key] = registry_reason(match.method, match.variant)
-    leaf = f"{match.method}/{match.prompts[0]}" + (f"@{match.variant}" if match.variant else "")
-    folders = "no run folder " + ", ".join(f"{split}/{leaf}" for split in splits)
+    folders = "no run folder " + ", ".join(
+        RunKey(split, match.method, match.prompts[0], match.variant).path("").as_posix()
+        for split in splits)
     reason = cache[key]
     return f"{reason} ({folders})" if reason else folders

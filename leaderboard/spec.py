@@ -11,71 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tipbench.contracts.prompt_policy import prompt_policy
+from tipbench.contracts.scores import SCORE_FILES
 from tipbench.errors import ConfigError
-
-#: Every prompt policy of contracts §2, in the order used when any of them is acceptable.
-ALL_POLICIES: tuple[str, ...] = ("none", "both", "semantic", "restoration", "both-type-only")
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """How a metric is shown and compared; `higher_is_better` decides which value is bold."""
-
-    key: str
-    label: str
-    higher_is_better: bool
-    decimals: int
-
-
-# Directions and print precision follow metrics.md §1 ("FID 2 dp, LPIPS/SSIM/CLIP 3 dp, PSNR 2 dp"). The metric
-# classes of tipbench.metrics carry the same `higher_is_better`, but importing them pulls in torch; the table
-# renderer must stay light, so the few facts it needs are repeated here (and checked against them in tests when
-# that package is importable).
-METRIC_INFO: dict[str, MetricInfo] = {
-    info.key: info
-    for info in (
-        MetricInfo("fid", "FID", False, 2),
-        MetricInfo("lpips", "LPIPS", False, 3),
-        MetricInfo("psnr", "PSNR", True, 2),
-        MetricInfo("ssim", "SSIM", True, 3),
-        MetricInfo("psnr_y", "PSNR-Y", True, 2),
-        MetricInfo("ssim_y", "SSIM-Y", True, 3),
-        MetricInfo("clip_i", "CLIP-I", True, 3),
-        MetricInfo("clip_t", "CLIP-T", True, 3),
-        MetricInfo("relative_params", "Relative Param", False, 2),
-        # Instruction adherence (tipbench.adherence): fidelity to the selective target, 0–1 diagnostics, and the
-        # prompt walk's rank correlation in [-1, 1].
-        MetricInfo("target_psnr", "PSNR→target", True, 2),
-        MetricInfo("target_ssim", "SSIM→target", True, 3),
-        MetricInfo("target_lpips", "LPIPS→target", False, 3),
-        MetricInfo("removal", "Removal", True, 2),
-        MetricInfo("preservation", "Preservation", True, 2),
-        MetricInfo("controllability_denoise", "Control (denoise)", True, 2),
-        MetricInfo("controllability_deblur", "Control (deblur)", True, 2),
-        MetricInfo("controllability", "Controllability", True, 2),
-    )
-}
-
-
-def metric_info(key: str) -> MetricInfo:
-    """Metadata of a metric key; unknown keys are a definition error."""
-    try:
-        return METRIC_INFO[key]
-    except KeyError:
-        raise ConfigError(f"unknown metric `{key}`; known: {', '.join(sorted(METRIC_INFO))}") from None
-
-
-def register_metric(info: MetricInfo) -> None:
-    """Add a metric (e.g. the adherence scores of Table A); re-registering the same info is a no-op."""
-    existing = METRIC_INFO.get(info.key)
-    if existing is not None and existing != info:
-        raise ValueError(f"metric `{info.key}` already registered as {existing}; cannot also be {info}")
-    METRIC_INFO[info.key] = info
-
-
-#: Which file of a run a column reads: summary.json (`tipbench.score`), adherence.json (`tipbench.adherence RUN`) or
-#: the method's walk.json (`tipbench.adherence walk`, one per method and variant, not per prompt policy).
-SCORE_SOURCES = ("summary", "adherence", "walk")
+from tipbench.metrics.specs import MetricSpec, metric_spec
 
 
 @dataclass(frozen=True)
@@ -89,16 +28,17 @@ class ColumnSpec:
     source: str = "summary"
 
     def __post_init__(self) -> None:
-        if self.source not in SCORE_SOURCES:
-            raise ConfigError(f"column source `{self.source}` invalid; valid: {', '.join(SCORE_SOURCES)}")
+        if self.source not in SCORE_FILES:
+            raise ConfigError(f"column source `{self.source}` invalid; valid: {', '.join(SCORE_FILES)}")
 
     @property
     def key(self) -> str:
         return f"{self.split}:{self.metric}"
 
     @property
-    def info(self) -> MetricInfo:
-        return metric_info(self.metric)
+    def info(self) -> MetricSpec:
+        """The metric's label, direction and precision (the metrics table, protocol §6.7)."""
+        return metric_spec(self.metric)
 
 
 @dataclass(frozen=True)
@@ -110,9 +50,10 @@ class RunMatch:
     variant: str | None = None
 
     def __post_init__(self) -> None:
-        unknown = [p for p in self.prompts if p not in ALL_POLICIES]
-        if unknown or not self.prompts:
-            raise ConfigError(f"prompt policies {unknown or '()'} invalid; valid: {', '.join(ALL_POLICIES)}")
+        if not self.prompts:
+            raise ConfigError(f"run match of `{self.method}` names no prompt policy")
+        for name in self.prompts:
+            prompt_policy(name)
 
     @property
     def label(self) -> str:
@@ -153,7 +94,7 @@ class TableSpec:
         if len(keys) != len(self.columns):
             raise ConfigError(f"table {self.key}: duplicate columns")
         for column in self.columns:
-            metric_info(column.metric)
+            metric_spec(column.metric)
         for row in self.rows:
             if len(row.descriptors) != len(self.descriptor_headers):
                 raise ConfigError(f"table {self.key}, row `{row.label}`: descriptors do not match the headers")

@@ -5,8 +5,7 @@ Heavy modules (torch, diffusers) load on first attribute access, so `import refe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from tipbench.registry import lazy_attributes
 
 _EXPORTS = {
     "TIPAdapter": "reference_model.adapter",
@@ -14,14 +13,11 @@ _EXPORTS = {
     "TIPPipeline": "reference_model.pipeline",
     "fused_unet_forward": "reference_model.fused_unet",
     "ReferenceModelRestorer": "reference_model.restorer",
-    "load_pipeline": "reference_model.components",
+    "load_pipeline": "reference_model.loading",
     "save_tiny_pipeline": "reference_model.tiny",
 }
 
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'reference_model' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _EXPORTS)

@@ -151,7 +151,7 @@ class TIPAdapter(ModelMixin, ConfigMixin):
         """
         from accelerate import init_empty_weights
 
-        from reference_model.components import seeded_init
+        from reference_model.seeding import seeded_init
 
         with init_empty_weights():  # only its config is needed: no memory, no draws from any RNG
             reference = ControlNetModel.from_unet(

@@ -1,37 +1,26 @@
-"""Building and loading the SD components around the adapter: SD1.5 configs shipped in the package, local
-diffusers-layout directories, and checkpoint directories (full pipeline or adapter-only + base)."""
+"""The SD components around the adapter: SD1.5 configs shipped in the package, local diffusers-layout directories,
+and the layout of checkpoint directories (full pipeline or adapter-only + base). `loading.load_pipeline` puts a
+pipeline together from them."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from tipbench.errors import MissingWeightsError, RestorerError
+from reference_model.seeding import seeded_init
+from reference_model.weights import BASE_SUBFOLDERS, check_base_dir
+from tipbench.errors import RestorerError
 
 logger = logging.getLogger(__name__)
 
 SD15_COMPONENTS = ("unet", "vae", "text_encoder", "scheduler")
-BASE_SUBFOLDERS = ("unet", "vae", "text_encoder", "tokenizer")
 ADAPTER_SUBFOLDER = "adapter"
 MARKER_FILE = "tipbench.json"
 CONFIG_DIR = Path(__file__).parent / "configs"
-
-
-@contextmanager
-def seeded_init(seed: int) -> Iterator[None]:
-    """Seed torch's default generator for module initialisation only, restoring the caller's RNG state after.
-
-    Module constructors draw their random init from torch's default generator; `fork_rng` keeps that use local.
-    """
-    with torch.random.fork_rng(devices=[]):
-        torch.random.default_generator.manual_seed(seed)  # CPU only: torch.manual_seed would reseed CUDA for good
-        yield
 
 
 def sd15_config(name: str) -> dict[str, Any]:
@@ -76,20 +65,6 @@ def build_sd15(*, empty: bool = True, seed: int = 0) -> dict[str, Any]:
             "scheduler": ddim_scheduler()}
 
 
-def check_base_dir(root: str | Path) -> Path:
-    """Raise `MissingWeightsError` listing every missing SD subfolder of a diffusers-layout directory."""
-    root = Path(root).expanduser()
-    missing = [
-        {"name": f"stable-diffusion/{sub}", "file_name": f"{sub}/", "put_in": str(root),
-         "source": "a Stable Diffusion 1.5 checkpoint in diffusers layout (e.g. stable-diffusion-v1-5)"}
-        for sub in BASE_SUBFOLDERS
-        if not (root / sub).is_dir()
-    ]
-    if missing:
-        raise MissingWeightsError(missing)
-    return root
-
-
 def load_base(root: str | Path, *, dtype: torch.dtype = torch.float32) -> dict[str, Any]:
     """Frozen VAE, text encoder, tokenizer and UNet from a local SD directory, plus a DDIM scheduler."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -129,37 +104,3 @@ def is_pipeline_dir(checkpoint: str | Path) -> bool:
     """True when the checkpoint carries its own SD components (a full pipeline directory)."""
     checkpoint = Path(checkpoint)
     return all((checkpoint / sub).is_dir() for sub in BASE_SUBFOLDERS)
-
-
-def load_pipeline(checkpoint: str | Path, *, base: str | Path | None = None, device: str | torch.device = "cpu",
-                  dtype: torch.dtype = torch.float32, adapter_dtype: torch.dtype | None = None):
-    """A `TIPPipeline` from a checkpoint directory.
-
-    Args:
-        checkpoint: a full pipeline directory (unet/vae/text_encoder/tokenizer/adapter) or an adapter-only one.
-        base: the SD directory for adapter-only checkpoints; resolved through the weights registry when None.
-        device, dtype: where and in which precision the frozen components run.
-        adapter_dtype: the adapter's precision (default: `dtype`).
-    """
-    from reference_model.adapter import TIPAdapter
-    from reference_model.pipeline import TIPPipeline
-    from reference_model.weights import resolve_sd_base
-
-    checkpoint = Path(checkpoint).expanduser()
-    if not checkpoint.is_dir():
-        raise RestorerError(f"checkpoint directory `{checkpoint}` does not exist")
-    adapter_path = adapter_dir(checkpoint)
-    if is_pipeline_dir(checkpoint):
-        base_root = checkpoint
-    else:
-        # An adapter-only checkpoint written by training records the SD directory it was trained on.
-        recorded = read_marker(checkpoint).get("base")
-        if base is None and recorded and Path(recorded).is_dir():
-            base = recorded
-        base_root = resolve_sd_base(base)
-    components = load_base(base_root, dtype=dtype)
-    adapter = TIPAdapter.from_pretrained(adapter_path, torch_dtype=adapter_dtype or dtype)
-    for module in (components["unet"], components["vae"], components["text_encoder"], adapter):
-        module.requires_grad_(False).eval()
-    pipeline = TIPPipeline(adapter=adapter, **components)
-    return pipeline.to(device)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from reference_model.images import resize_bicubic
+from tipbench.contracts.restorer import check_restore_inputs, check_restore_output
 from tipbench.errors import RestorerError
 from tipbench.prompts import to_type_only
-from tipbench.restorer import check_restore_inputs, check_restore_output
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ class ReferenceModelRestorer:
         base: str | Path | None = None,
         batch_size: int = 4,
     ) -> None:
-        from reference_model.components import load_pipeline, read_marker
+        from reference_model.components import read_marker
+        from reference_model.loading import load_pipeline
 
         if steps < 1 or batch_size < 1:
             raise RestorerError(f"`steps` and `batch_size` must be >= 1, got {steps}, {batch_size}")

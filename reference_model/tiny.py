@@ -4,20 +4,11 @@ checkpoint directory the restorer and `run` can load like a real one (marked `"w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from reference_model.prompting import adapter_prompt_options
+from tipbench.contracts.prompt_policy import DEFAULT_POLICY
 from tipbench.io import write_json
-
-PromptSwitch = Literal["both", "semantic", "restoration", "none", "type-only"]
-
-#: prompts switch -> (use_semantic_prompt, restoration_prompt_form) stored in the adapter config.
-PROMPT_SWITCHES: dict[str, tuple[bool, str]] = {
-    "both": (True, "full"),
-    "type-only": (True, "type-only"),
-    "semantic": (True, "none"),
-    "restoration": (False, "full"),
-    "none": (False, "none"),
-}
 
 TINY_MERGES = 1000
 TINY_UNET = {
@@ -39,19 +30,13 @@ TINY_TEXT = {
 TINY_CONDITIONING_CHANNELS = (16, 32)
 
 
-def prompt_switch_options(prompts: str) -> dict[str, Any]:
-    if prompts not in PROMPT_SWITCHES:
-        raise ValueError(f"`prompts` must be one of {', '.join(PROMPT_SWITCHES)}, got {prompts!r}")
-    semantic, form = PROMPT_SWITCHES[prompts]
-    return {"use_semantic_prompt": semantic, "restoration_prompt_form": form}
-
-
 def tiny_base(seed: int = 0) -> dict[str, Any]:
     """Tiny random UNet, VAE, CLIP text encoder, offline tokenizer and the SD DDIM scheduler."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from reference_model.components import ddim_scheduler, seeded_init
+    from reference_model.components import ddim_scheduler
+    from reference_model.seeding import seeded_init
     from reference_model.tokenizer import build_clip_tokenizer
 
     with seeded_init(seed):
@@ -64,17 +49,17 @@ def tiny_base(seed: int = 0) -> dict[str, Any]:
             "tokenizer": build_clip_tokenizer(TINY_MERGES), "scheduler": ddim_scheduler()}
 
 
-def tiny_adapter(unet, *, fusion: str = "modulation", prompts: str = "both", **options: Any):
+def tiny_adapter(unet, *, fusion: str = "modulation", prompts: str = DEFAULT_POLICY, **options: Any):
     """A TIP adapter for the tiny UNet (zero heads, encoder copied from the UNet)."""
     from reference_model.adapter import TIPAdapter
 
     return TIPAdapter.from_unet(
         unet, conditioning_embedding_out_channels=TINY_CONDITIONING_CHANNELS, fusion=fusion,
-        **prompt_switch_options(prompts), **options,
+        **adapter_prompt_options(prompts), **options,
     )
 
 
-def tiny_pipeline(*, fusion: str = "modulation", prompts: str = "both", seed: int = 0, **options: Any):
+def tiny_pipeline(*, fusion: str = "modulation", prompts: str = DEFAULT_POLICY, seed: int = 0, **options: Any):
     """A ready `TIPPipeline` of tiny random components on CPU (fp32)."""
     from reference_model.pipeline import TIPPipeline
 
@@ -97,7 +82,7 @@ def randomize_heads(adapter, seed: int = 0, std: float = 0.1) -> None:
             parameter.copy_(torch.randn(parameter.shape, generator=generator) * std)
 
 
-def save_tiny_pipeline(path: str | Path, *, fusion: str = "modulation", prompts: str = "both", seed: int = 0,
+def save_tiny_pipeline(path: str | Path, *, fusion: str = "modulation", prompts: str = DEFAULT_POLICY, seed: int = 0,
                        modulate_up: bool = False) -> Path:
     """Write a tiny random pipeline directory (unet/vae/text_encoder/tokenizer/scheduler/adapter + tipbench.json).
 

@@ -23,3 +23,15 @@ def textured_image(size: int = 512, seed: int = 0) -> np.ndarray:
 @pytest.fixture
 def image512() -> np.ndarray:
     return textured_image(512)
+
+
+def error_text(err: str) -> str:
+    """What a command printed from its `error: …` line on, after checking that everything before it on stderr is
+    log records (`LEVEL logger: message`, the shared CLI format) and that no traceback was printed."""
+    assert "Traceback" not in err, err
+    lines = err.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("error: ")]
+    assert len(starts) == 1, f"expected one `error:` line in stderr:\n{err}"
+    for line in lines[:starts[0]]:
+        assert line.split(" ", 1)[0] in ("DEBUG", "INFO", "WARNING") or line.startswith(" "), line
+    return "".join(lines[starts[0]:])

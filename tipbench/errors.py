@@ -53,12 +53,3 @@ def os_error_text(exc: OSError) -> str:
     """
     where = f": `{exc.filename}`" if exc.filename else ""
     return f"{exc.strerror or exc}{where}"
-
-
-def report_cli_error(exc: TipbenchError | OSError) -> int:
-    """At a command's edge: print the one-line `error: …` for a user-fixable failure to stderr; return exit code 1."""
-    import sys
-
-    text = os_error_text(exc) if isinstance(exc, OSError) else str(exc)
-    print(f"error: {text}", file=sys.stderr)
-    return 1

@@ -1,4 +1,7 @@
-"""Stage files: the manifest schema, atomic writes, PNG bytes and JSON, for split and run folders (contracts §1–3)."""
+"""Bytes on disk: atomic writes, sha256, PNG encoding and decoding, canonical JSON.
+
+The formats built on these (split folders, run folders, score files) live in `tipbench.contracts`.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +16,6 @@ from typing import Any
 import numpy as np
 
 from tipbench.errors import ManifestError
-
-PROTOCOL = "tipbench-v1"
-
-#: manifest.parquet columns (contracts §1), in order, with their Arrow type names.
-MANIFEST_COLUMNS: dict[str, str] = {
-    "id": "string",
-    "index": "int64",
-    "source_path": "string",
-    "gt_path": "string",
-    "lq_path": "string",
-    "gt_sha256": "string",
-    "lq_sha256": "string",
-    "width_lq": "int32",
-    "height_lq": "int32",
-    "semantic_prompt": "string",
-    "restoration_prompt": "string",
-    "restoration_prompt_type": "string",
-    "pipeline": "string",
-    "params": "string",
-    "seed": "int64",
-}
-OPTIONAL_MANIFEST_COLUMNS: dict[str, str] = {"target_path": "string", "target_sha256": "string"}
-SCORE_COLUMNS = ("id", "psnr", "ssim", "psnr_y", "ssim_y", "lpips", "clip_i", "clip_t")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -109,49 +89,3 @@ def write_png(path: str | os.PathLike, image: np.ndarray) -> str:
     data = encode_png(image)
     atomic_write_bytes(path, data)
     return sha256_bytes(data)
-
-
-def manifest_schema(with_target: bool = False):
-    """The Arrow schema of manifest.parquet."""
-    import pyarrow as pa
-
-    columns = dict(MANIFEST_COLUMNS)
-    if with_target:
-        columns.update(OPTIONAL_MANIFEST_COLUMNS)
-    return pa.schema([(name, getattr(pa, kind)()) for name, kind in columns.items()])
-
-
-def write_manifest(path: str | os.PathLike, rows: list[dict[str, Any]]) -> str:
-    """Write manifest.parquet atomically from row dicts (sorted by `index`); returns its sha256."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    with_target = any(row.get("target_path") is not None for row in rows)
-    schema = manifest_schema(with_target)
-    rows = sorted(rows, key=lambda row: row["index"])
-    missing = [name for name in schema.names if rows and any(name not in row for row in rows)]
-    if missing and not set(missing) <= set(OPTIONAL_MANIFEST_COLUMNS):
-        raise ManifestError(f"manifest rows lack columns: {', '.join(missing)}")
-    table = pa.Table.from_pylist([{k: row.get(k) for k in schema.names} for row in rows], schema=schema)
-    buffer = pa.BufferOutputStream()
-    pq.write_table(table, buffer, compression="zstd")
-    data = buffer.getvalue().to_pybytes()
-    atomic_write_bytes(path, data)
-    return sha256_bytes(data)
-
-
-def read_manifest(split_dir: str | os.PathLike):
-    """manifest.parquet of a split folder as a pandas DataFrame, with the required columns checked."""
-    import pyarrow.parquet as pq
-
-    path = Path(split_dir) / "manifest.parquet"
-    if not path.is_file():
-        raise ManifestError(f"`{split_dir}` is not a split folder: no manifest.parquet (build it with tipbench.build)")
-    try:
-        frame = pq.read_table(path).to_pandas()
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError; truncated files an OSError
-        raise ManifestError(f"`{path}` is not a readable parquet file ({exc}); rebuild the split") from exc
-    missing = [name for name in MANIFEST_COLUMNS if name not in frame.columns]
-    if missing:
-        raise ManifestError(f"`{path}` lacks columns: {', '.join(missing)}")
-    return frame

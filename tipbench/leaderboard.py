@@ -1,10 +1,18 @@
-"""`python -m tipbench.leaderboard`: the paper's tables from run folders (implementation in `leaderboard/`)."""
+"""`python -m tipbench.leaderboard`: the paper's tables from run folders.
+
+The tables live in the top-level `leaderboard` package, which builds on `tipbench`; this command only hands over
+to it when run, so `tipbench` never imports upward at module level.
+"""
 
 from __future__ import annotations
 
-from leaderboard.cli import build_leaderboard, build_parser, main
 
-__all__ = ["build_leaderboard", "build_parser", "main"]
+def main(argv: list[str] | None = None) -> int:
+    """`leaderboard.cli.main` (see `python -m tipbench.leaderboard --help`)."""
+    from leaderboard.cli import main as leaderboard_main
+
+    return leaderboard_main(argv)
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

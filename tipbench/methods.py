@@ -1,9 +1,9 @@
-"""The method registry: every `--method` name, its Restorer class (imported lazily) and what it needs to run.
+"""The method registry: every `--method` name as a `MethodSpec` (plain data), and whether it can run here.
 
-`METHODS` maps a key to a lazy `"module:Class"` path, so listing methods imports no torch. `SPECS` holds, for the
-same keys, plain data: which prompts the method uses, which weights-table entries and which external code clone it
-needs per variant. `why_not_ready` answers "can it run here?" from that data alone (files and environment variables),
-and `load_restorer` builds a ready Restorer, checking every requirement before any model is constructed.
+`METHODS` maps a key to its spec: which prompts the method uses, which weights-table entries and which external
+code clone it needs per variant, and its Restorer class as a lazy `"module:Class"` path, so listing methods imports
+no torch. `readiness` answers "can it run here?" from that data alone (files and environment variables) as a tuple
+of structured `Problem`s; `load_restorer` raises the first-class error they make before any model is constructed.
 
 Every restorer class takes one `RestorerOptions` and exposes `describe()` → {settings, checkpoints, weights, command,
 ignored_prompts} for run.json.
@@ -11,8 +11,10 @@ ignored_prompts} for run.json.
 Example:
     >>> "classical-prompted" in METHODS
     True
-    >>> SPECS["swinir"].variants
+    >>> METHODS.get("swinir").variants
     ('m', 'l')
+    >>> readiness("bicubic")
+    ()
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tipbench.errors import ConfigError, MissingWeightsError, RestorerError, TipbenchError
-from tipbench.registry import Registry
+from tipbench.registry import Registry, load_object
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,10 @@ class MethodSpec:
 
     def weights_for(self, variant: str | None) -> tuple[str, ...]:
         return self.weights.get(variant, self.weights.get(None, ()))
+
+    def load_class(self) -> type:
+        """The Restorer class (imports the method's dependencies)."""
+        return load_object(self.restorer)
 
 
 @dataclass(frozen=True)
@@ -139,20 +145,22 @@ _SPECS = (
                default_batch_size=4, needs="checkpoint"),
 )
 
-#: method key → Restorer class, lazily imported.
-METHODS: Registry[type] = Registry("method")
-#: method key → what it needs (plain data; no imports).
-SPECS: dict[str, MethodSpec] = {}
+#: method key → its spec (plain data; the Restorer class is imported by `MethodSpec.load_class`).
+METHODS: Registry[MethodSpec] = Registry("method")
 for _spec in _SPECS:
-    METHODS.register(_spec.key, _spec.restorer)
-    SPECS[_spec.key] = _spec
+    METHODS.register(_spec.key, _spec)
 
 
 def method_spec(method: str) -> MethodSpec:
     """The spec of `method`; `ConfigError` naming the valid keys when unknown."""
-    if method not in SPECS:
-        raise ConfigError(f"unknown method `{method}`; available: {', '.join(sorted(SPECS))}")
-    return SPECS[method]
+    if method not in METHODS:
+        raise ConfigError(f"unknown method `{method}`; available: {', '.join(METHODS.names())}")
+    return METHODS.get(method)
+
+
+def cpu_parallel_methods() -> list[str]:
+    """Methods cheap to build and CPU-bound, which `--workers K` may run in K processes."""
+    return [key for key in METHODS.names() if METHODS.get(key).cpu_parallel]
 
 
 def check_variant(spec: MethodSpec, variant: str | None) -> None:
@@ -181,41 +189,85 @@ def clone_paths(clone: CloneSpec, repo: str | None = None, python: str | None = 
     return str(repo_path), str(Path(interpreter).expanduser()) if os.sep in interpreter else interpreter
 
 
-def requirements_problem(method: str, variant: str | None = None, checkpoint: str | None = None,
-                         repo: str | None = None, python: str | None = None) -> TipbenchError | None:
-    """The error that would stop `method` from running here, or None. Reads files and env vars only."""
+ProblemKind = Literal["clone", "weights", "checkpoint"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a method cannot run here.
+
+    Attributes:
+        kind: `clone` (the external code or its interpreter), `weights` (files of the weights table or of the
+            clone) or `checkpoint` (a reference-family method with no checkpoint).
+        message: the full sentence, with every missing file, where it goes and where it comes from.
+        short: one line for tables and `--list`.
+        missing: for `weights`: the weights-table records of every missing file.
+    """
+
+    kind: ProblemKind
+    message: str
+    short: str
+    missing: tuple[dict, ...] = ()
+
+    def error(self) -> TipbenchError:
+        """The exception this problem raises on its own."""
+        if self.kind == "weights":
+            return MissingWeightsError(list(self.missing))
+        return RestorerError(self.message) if self.kind == "clone" else ConfigError(self.message)
+
+
+def _weights_problem(missing: list[dict]) -> Problem:
+    message = str(MissingWeightsError(missing))
+    return Problem("weights", message, "missing " + ", ".join(item["file_name"] for item in missing), tuple(missing))
+
+
+def readiness(method: str, variant: str | None = None, checkpoint: str | None = None, repo: str | None = None,
+              python: str | None = None) -> tuple[Problem, ...]:
+    """Every problem that would stop `method[@variant]` from running here (empty: ready). Reads files and
+    environment variables only.
+
+    Raises:
+        ConfigError: an unknown method or variant (a usage error, not a readiness problem).
+    """
     from tipbench import weights as weights_table
 
     spec = method_spec(method)
     check_variant(spec, variant)
-    problems: list[TipbenchError] = []
+    problems: list[Problem] = []
     names = list(spec.weights_for(variant))
     if spec.clone is not None:
         try:
             repo_dir, _ = clone_paths(spec.clone, repo, python)
-        except TipbenchError as exc:
-            problems.append(exc)
+        except RestorerError as exc:
+            problems.append(Problem("clone", str(exc), str(exc).split(": set $")[0]))
             repo_dir = None
         if spec.clone.weights_subdir:
             in_clone = [name for name in names if weights_table.get_spec(name).kind == "file"]
             names = [name for name in names if name not in in_clone]
             missing_in_clone = clone_weights_missing(spec.clone, repo_dir, in_clone)
             if missing_in_clone:
-                problems.append(MissingWeightsError(missing_in_clone))
+                problems.append(_weights_problem(missing_in_clone))
     if spec.accepts_checkpoint:
         names = _reference_weight_names(spec, variant, checkpoint)
     known = [name for name in names if name in weights_table.WEIGHTS]
     missing = weights_table.missing(known)
     if spec.accepts_checkpoint and checkpoint is None and not known:
-        problems.append(ConfigError(f"method `{method}`{'@' + variant if variant else ''} has no checkpoint in the "
-                                    "weights table; pass --checkpoint DIR (a reference_model.train output)"))
+        label = method + ("@" + variant if variant else "")
+        problems.append(Problem("checkpoint", f"method `{label}` has no checkpoint in the weights table; pass "
+                                "--checkpoint DIR (a reference_model.train output)",
+                                f"method `{label}` has no checkpoint in the weights table"))
     if missing:
-        problems.append(MissingWeightsError(missing))
+        problems.append(_weights_problem(missing))
+    return tuple(problems)
+
+
+def readiness_error(problems: tuple[Problem, ...]) -> TipbenchError | None:
+    """The one exception for a set of problems (None when there are none)."""
     if not problems:
         return None
     if len(problems) == 1:
-        return problems[0]
-    return RestorerError("\n".join(str(problem) for problem in problems))
+        return problems[0].error()
+    return RestorerError("\n".join(str(problem.error()) for problem in problems))
 
 
 def _reference_weight_names(spec: MethodSpec, variant: str | None, checkpoint: str | None) -> list[str]:
@@ -246,12 +298,6 @@ def clone_weights_missing(clone: CloneSpec, repo_dir: str | None, names: list[st
     return missing
 
 
-def why_not_ready(method: str, variant: str | None = None) -> str | None:
-    """One message saying why `method[@variant]` cannot run here, or None when it can (leaderboard, `--list`)."""
-    problem = requirements_problem(method, variant)
-    return None if problem is None else str(problem)
-
-
 def load_restorer(method: str, *, variant: str | None = None, checkpoint: str | None = None, device: str = "cpu",
                   options: RestorerOptions | None = None) -> Any:
     """A ready Restorer for `method`; every missing file or clone is reported before any model is built."""
@@ -263,11 +309,10 @@ def load_restorer(method: str, *, variant: str | None = None, checkpoint: str | 
     if options.checkpoint is not None and not spec.accepts_checkpoint:
         raise ConfigError(f"method `{method}` takes no --checkpoint; its weights come from the weights table "
                           "(python -m tipbench.weights list)")
-    problem = requirements_problem(method, options.variant, options.checkpoint, options.repo, options.python)
+    problem = readiness_error(readiness(method, options.variant, options.checkpoint, options.repo, options.python))
     if problem is not None:
         raise problem
-    restorer_class = METHODS.get(method)
-    return restorer_class(options)
+    return spec.load_class()(options)
 
 
 def describe_restorer(restorer: Any) -> dict[str, Any]:

@@ -10,9 +10,13 @@ from typing import Any, Literal
 
 from tipbench.registry import Registry
 
+#: Items of every v1 test split (protocol §5); fewer is never the benchmark.
+BENCHMARK_N = 3000
+
 SourceKind = Literal["coco", "stablesr", "div2k"]
 PipelineName = Literal["param", "realesrgan", "published", "selective"]
-PromptPolicy = Literal["param", "blind", "selective"]
+#: How a split writes c_r (not the run-time prompt policy of contracts §2.2).
+RestorationPromptKind = Literal["param", "blind", "selective"]
 SemanticPolicy = Literal["caption", "none"]
 
 
@@ -38,7 +42,7 @@ class SplitSpec:
     n: int
     pipeline: PipelineName
     param_set: str | None
-    prompt_policy: PromptPolicy
+    prompt_policy: RestorationPromptKind
     semantic_policy: SemanticPolicy
     crops_per_image: int = 0
 
@@ -49,18 +53,18 @@ class SplitSpec:
 #: Test splits by name.
 SPLITS: Registry[SplitSpec] = Registry("split")
 
-SPLITS.register("coco-param", SplitSpec("coco-param", "coco", 3000, "param", None, "param", "caption"))
+SPLITS.register("coco-param", SplitSpec("coco-param", "coco", BENCHMARK_N, "param", None, "param", "caption"))
 SPLITS.register(
     "coco-realesrgan",
-    SplitSpec("coco-realesrgan", "coco", 3000, "realesrgan", "realesrgan-x4plus", "blind", "caption"),
+    SplitSpec("coco-realesrgan", "coco", BENCHMARK_N, "realesrgan", "realesrgan-x4plus", "blind", "caption"),
 )
 SPLITS.register(
-    "div2k-stablesr", SplitSpec("div2k-stablesr", "stablesr", 3000, "published", None, "blind", "none")
+    "div2k-stablesr", SplitSpec("div2k-stablesr", "stablesr", BENCHMARK_N, "published", None, "blind", "none")
 )
 SPLITS.register(
     "div2k-realesrgan",
-    SplitSpec("div2k-realesrgan", "div2k", 3000, "realesrgan", "stablesr", "blind", "none", crops_per_image=30),
+    SplitSpec("div2k-realesrgan", "div2k", BENCHMARK_N, "realesrgan", "stablesr", "blind", "none", crops_per_image=30),
 )
 SPLITS.register(
-    "coco-selective", SplitSpec("coco-selective", "coco", 3000, "selective", None, "selective", "caption")
+    "coco-selective", SplitSpec("coco-selective", "coco", BENCHMARK_N, "selective", None, "selective", "caption")
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tipbench.errors import MissingWeightsError, TipbenchError, report_cli_error
+from tipbench.errors import MissingWeightsError, TipbenchError
 from tipbench.paths import ENV_WEIGHTS, weights_dir
 
 logger = logging.getLogger(__name__)
@@ -302,13 +302,18 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("names", nargs="*", metavar="NAME")
     fetch_parser = sub.add_parser("fetch", help="download one entry into $TIPBENCH_WEIGHTS/<name>/")
     fetch_parser.add_argument("name", metavar="NAME")
+    from tipbench.cli import add_output_options
+
+    add_output_options(parser, progress=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tipbench.cli import run_command
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
+
+    def work() -> int:
         if args.command == "list":
             for name in sorted(WEIGHTS):
                 info, spec = status(name), WEIGHTS[name]
@@ -319,17 +324,14 @@ def main(argv: list[str] | None = None) -> int:
             names = args.names or sorted(WEIGHTS)
             for name in names:
                 get_spec(name)
-            paths = resolve_all(names)
-            for name, path in paths.items():
+            for name, path in resolve_all(names).items():
                 print(f"{name}: ok {path}")
             return 0
-        path = fetch(args.name)
-        print(f"wrote {path}")
+        print(f"wrote {fetch(args.name)}")
         return 0
-    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
-        return report_cli_error(exc)
+
+    return run_command(args, work)
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

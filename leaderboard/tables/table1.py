@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leaderboard.spec import ALL_POLICIES, RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from tipbench.contracts.prompt_policy import ANY_POLICY, BOTH, NONE, RESTORATION, SEMANTIC
 
 METRICS = ("fid", "lpips", "psnr", "ssim", "clip_i", "clip_t")
 COLUMNS = metric_columns("coco-param", METRICS, "Parameterized degradation with synthesized c_r") + metric_columns(
@@ -10,8 +11,8 @@ COLUMNS = metric_columns("coco-param", METRICS, "Parameterized degradation with 
 )
 NO, YES = "×", "✓"
 # Methods that ignore every prompt give the same output under any policy: accept whichever was run.
-BLIND = ALL_POLICIES
-SEMANTIC = ("semantic", "both")
+BLIND = ANY_POLICY
+WITH_CAPTION = (SEMANTIC, BOTH)
 
 
 def _row(label: str, paper_label: str, sem: str, res: str, matches: tuple[RunMatch, ...], printed: str) -> RowSpec:
@@ -34,22 +35,22 @@ TABLE = TableSpec(
              "20.55 0.313 21.03 0.613 0.886 0.298 25.75 0.364 20.42 0.581 0.864 0.298"),
         _row("DiffBIR", "DiffBIR [29]", NO, NO, (RunMatch("diffbir", BLIND),),
              "17.26 0.302 22.16 0.604 0.912 0.297 19.17 0.330 21.48 0.587 0.898 0.298"),
-        _row("ControlNet-SR", "ControlNet-SR [71]", NO, NO, (RunMatch("controlnet-sr", ("none",)),),
+        _row("ControlNet-SR", "ControlNet-SR [71]", NO, NO, (RunMatch("controlnet-sr", (NONE,)),),
              "13.65 0.222 23.75 0.669 0.938 0.300 16.99 0.269 22.95 0.628 0.924 0.299"),
-        _row("Ours w/o text", "Ours w/o text", NO, NO, (RunMatch("tip", ("none",)),),
+        _row("Ours w/o text", "Ours w/o text", NO, NO, (RunMatch("tip", (NONE,)),),
              "12.70 0.221 23.84 0.671 0.939 0.299 16.25 0.262 23.15 0.636 0.929 0.300"),
-        _row("DiffBIR + SDEdit", "DiffBIR [29] + SDEdit [31]", YES, NO, (RunMatch("diffbir-sdedit", SEMANTIC),),
+        _row("DiffBIR + SDEdit", "DiffBIR [29] + SDEdit [31]", YES, NO, (RunMatch("diffbir-sdedit", WITH_CAPTION),),
              "19.36 0.362 19.39 0.527 0.891 0.305 17.51 0.375 19.15 0.521 0.887 0.308"),
-        _row("DiffBIR + CLIP", "DiffBIR [29] + CLIP [41]", YES, NO, (RunMatch("diffbir-clip", SEMANTIC),),
+        _row("DiffBIR + CLIP", "DiffBIR [29] + CLIP [41]", YES, NO, (RunMatch("diffbir-clip", WITH_CAPTION),),
              "18.46 0.365 20.50 0.526 0.896 0.308 20.31 0.374 20.45 0.539 0.885 0.307"),
         _row("ControlNet-SR + CLIP", "ControlNet-SR + CLIP [41]", YES, NO,
-             (RunMatch("controlnet-sr-clip", SEMANTIC), RunMatch("controlnet-sr", ("semantic",))),
+             (RunMatch("controlnet-sr-clip", WITH_CAPTION), RunMatch("controlnet-sr", (SEMANTIC,))),
              "13.00 0.241 23.18 0.648 0.937 0.307 15.16 0.286 22.45 0.610 0.926 0.308"),
-        _row("Ours", "Ours", YES, YES, (RunMatch("tip", ("both",)),),
+        _row("Ours", "Ours", YES, YES, (RunMatch("tip", (BOTH,)),),
              "11.34 0.219 23.61 0.665 0.943 0.306 14.42 0.262 23.14 0.633 0.935 0.308"),
         # Not in the paper: the floors every method must beat, runnable anywhere (no weights).
         RowSpec("Bicubic (reference, not in paper)", (RunMatch("bicubic", BLIND),), {}, (NO, NO)),
-        RowSpec("Classical prompted (reference, not in paper)", (RunMatch("classical-prompted", ("both", "restoration")),),
+        RowSpec("Classical prompted (reference, not in paper)", (RunMatch("classical-prompted", (BOTH, RESTORATION)),),
                 {}, (NO, YES)),
     ),
 )

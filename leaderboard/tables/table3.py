@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leaderboard.spec import ALL_POLICIES, RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from tipbench.contracts.prompt_policy import ANY_POLICY, NONE
 
 COLUMNS = metric_columns("div2k-stablesr", ("fid", "lpips", "psnr", "ssim", "clip_i"), "DIV2K (StableSR test set)")
 
@@ -17,13 +18,13 @@ TABLE = TableSpec(
     caption="Numerical results on the DIV2K test set (StableSR's DIV2K_V2_val) without any prompt.",
     columns=COLUMNS,
     rows=(
-        _row("DiffBIR (zero-shot)", "DiffBIR [29] (zero-shot)", RunMatch("diffbir", ALL_POLICIES),
+        _row("DiffBIR (zero-shot)", "DiffBIR [29] (zero-shot)", RunMatch("diffbir", ANY_POLICY),
              "30.71 0.354 22.01 0.526 0.921"),
-        _row("StableSR", "StableSR", RunMatch("stablesr", ALL_POLICIES), "24.44 0.311 21.62 0.533 0.928"),
-        _row("Ours w/o text (zero-shot)", "Ours w/o text (zero-shot)", RunMatch("tip", ("none",)),
+        _row("StableSR", "StableSR", RunMatch("stablesr", ANY_POLICY), "24.44 0.311 21.62 0.533 0.928"),
+        _row("Ours w/o text (zero-shot)", "Ours w/o text (zero-shot)", RunMatch("tip", (NONE,)),
              "28.80 0.352 21.68 0.549 0.927"),
         # Fine-tuned 10k iterations on StableSR's training set with the empty prompt: a separate checkpoint.
-        _row("Ours w/o text (finetuned)", "Ours w/o text (finetuned)", RunMatch("tip", ("none",), "div2k-ft"),
+        _row("Ours w/o text (finetuned)", "Ours w/o text (finetuned)", RunMatch("tip", (NONE,), "div2k-ft"),
              "22.45 0.321 21.38 0.532 0.932"),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from tipbench.contracts.prompt_policy import BOTH, BOTH_TYPE_ONLY, NONE, SEMANTIC
 
 COLUMNS = metric_columns("coco-param", ("fid", "lpips", "psnr", "ssim", "clip_i", "clip_t"), "MS-COCO, parameterized")
 NO, YES = "×", "✓"
@@ -22,12 +23,12 @@ TABLE = TableSpec(
     columns=COLUMNS,
     descriptor_headers=("Sem", "Res Type", "Res Param"),
     rows=(
-        _row("Ours (no prompts)", (NO, NO, NO), RunMatch("tip", ("none",), "no-prompts"),
+        _row("Ours (no prompts)", (NO, NO, NO), RunMatch("tip", (NONE,), "no-prompts"),
              "13.60 0.221 23.65 0.664 0.939 0.300"),
-        _row("Ours (semantic only)", (YES, NO, NO), RunMatch("tip", ("semantic",), "semantic-only"),
+        _row("Ours (semantic only)", (YES, NO, NO), RunMatch("tip", (SEMANTIC,), "semantic-only"),
              "11.71 0.226 23.55 0.663 0.941 0.305"),
-        _row("Ours (type-only c_r)", (YES, YES, NO), RunMatch("tip", ("both-type-only",), "no-param"),
+        _row("Ours (type-only c_r)", (YES, YES, NO), RunMatch("tip", (BOTH_TYPE_ONLY,), "no-param"),
              "11.58 0.223 23.61 0.665 0.942 0.305"),
-        _row("Ours", (YES, YES, YES), RunMatch("tip", ("both",)), "11.34 0.219 23.61 0.665 0.943 0.306"),
+        _row("Ours", (YES, YES, YES), RunMatch("tip", (BOTH,)), "11.34 0.219 23.61 0.665 0.943 0.306"),
     ),
 )

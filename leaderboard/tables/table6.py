@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leaderboard.spec import ColumnSpec, RowSpec, RunMatch, TableSpec, paper_row
+from tipbench.contracts.prompt_policy import BOTH
 
 GROUP = "MS-COCO, parameterized"
 COLUMNS = (
@@ -27,10 +28,10 @@ TABLE = TableSpec(
     columns=COLUMNS,
     descriptor_headers=("Modulate f_skip", "Modulate f_up"),
     rows=(
-        _row("Ours w/ prompts (no modulation)", (NO, NO), RunMatch("tip", ("both",), "both-prompts"),
+        _row("Ours w/ prompts (no modulation)", (NO, NO), RunMatch("tip", (BOTH,), "both-prompts"),
              "1 12.14 0.223"),
-        _row("Ours w/ prompts (f_skip + f_up)", (YES, YES), RunMatch("tip", ("both",), "modulate-up"),
+        _row("Ours w/ prompts (f_skip + f_up)", (YES, YES), RunMatch("tip", (BOTH,), "modulate-up"),
              "1.06 11.21 0.219"),
-        _row("Ours w/ prompts", (YES, NO), RunMatch("tip", ("both",)), "1.03 11.34 0.219"),
+        _row("Ours w/ prompts", (YES, NO), RunMatch("tip", (BOTH,)), "1.03 11.34 0.219"),
     ),
 )

@@ -9,7 +9,8 @@ controllability (walk.json of the method). The paper has no such table, so there
 
 from __future__ import annotations
 
-from leaderboard.spec import ALL_POLICIES, ColumnSpec, RowSpec, RunMatch, TableSpec
+from leaderboard.spec import ColumnSpec, RowSpec, RunMatch, TableSpec
+from tipbench.contracts.prompt_policy import ANY_POLICY, BOTH, BOTH_TYPE_ONLY, NONE, RESTORATION, SEMANTIC
 
 SPLIT = "coco-selective"
 FIDELITY = "Fidelity to the selective target"
@@ -25,23 +26,24 @@ COLUMNS = (
     ColumnSpec(SPLIT, "controllability_deblur", CONTROL, source="walk"),
     ColumnSpec(SPLIT, "controllability", CONTROL, source="walk"),
 )
-INSTRUCTED = ("restoration", "both")  # policies that feed the manifest's (selective) restoration prompt
-BLIND = ("none", "semantic")
+INSTRUCTED = (RESTORATION, BOTH)  # policies that feed the manifest's (selective) restoration prompt
+BLIND = (NONE, SEMANTIC)
 
 
 def _rows() -> tuple[RowSpec, ...]:
-    from tipbench.methods import SPECS
+    from tipbench.methods import METHODS
 
     instructed, blind, ignoring = [], [], []
-    for key, spec in sorted(SPECS.items()):
+    for key in METHODS.names():
+        spec = METHODS.get(key)
         if spec.uses_restoration_prompt:
             instructed.append(RowSpec(key, (RunMatch(key, INSTRUCTED),), descriptors=("selective",)))
             blind.append(RowSpec(f"{key} (blind)", (RunMatch(key, BLIND),), descriptors=("none",), uses_walk=False))
         else:
-            ignoring.append(RowSpec(key, (RunMatch(key, ALL_POLICIES),), descriptors=("ignored",)))
+            ignoring.append(RowSpec(key, (RunMatch(key, ANY_POLICY),), descriptors=("ignored",)))
         if key == "tip" and "no-param" in spec.variants:
             # The type-only checkpoint fed the type-only prompt: it can pick the operation, not the strength.
-            instructed.append(RowSpec("tip@no-param (type-only)", (RunMatch(key, ("both-type-only",), "no-param"),),
+            instructed.append(RowSpec("tip@no-param (type-only)", (RunMatch(key, (BOTH_TYPE_ONLY,), "no-param"),),
                                       descriptors=("selective, type-only",)))
     return (*instructed, *blind, *ignoring)
 

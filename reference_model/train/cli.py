@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 
-from tipbench.errors import TipbenchError, os_error_text
+from tipbench.cli import add_output_options, progress_enabled, run_command
 
 EPILOG = """examples:
   python -m reference_model.train reference_model/configs/tip.yaml
@@ -24,10 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value (YAML-parsed; `model.fusion=additive` for sections)")
     parser.add_argument("--resume", metavar="latest|DIR", help="resume from a checkpoint (default: as configured)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="warnings only")
+    add_output_options(parser)
     return parser
 
 
@@ -54,22 +49,17 @@ def parse_overrides(items: list[str], parser: argparse.ArgumentParser) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides = parse_overrides(args.overrides, parser)
     if args.resume:
         overrides["resume_from_checkpoint"] = args.resume
-    try:
+
+    def work() -> int:
         from reference_model.train.config import load_config
         from reference_model.train.loop import train
 
         config = load_config(args.config, overrides)
-        summary = train(config, progress=not args.no_progress and sys.stderr.isatty())
-    except TipbenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:  # an unwritable output folder, an unreadable input
-        print(f"error: {os_error_text(error)}", file=sys.stderr)
-        return 1
-    print(f"wrote {summary['output_dir']} (step {summary['global_step']})")
-    return 0
+        summary = train(config, progress=progress_enabled(args))
+        print(f"wrote {summary['output_dir']} (step {summary['global_step']})")
+        return 0
+
+    return run_command(args, work, interrupted="interrupted; run again with --resume latest to continue")

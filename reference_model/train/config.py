@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tipbench.config import reject_unknown_keys
+from tipbench.contracts.prompt_policy import DEFAULT_POLICY, POLICY_NAMES
 from tipbench.errors import ConfigError
 
 FUSIONS = ("modulation", "additive")
-PROMPT_SWITCHES = ("both", "type-only", "semantic", "restoration", "none")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 DATA_KINDS = ("shards", "recipe")
 BACKENDS = ("auto", "torch", "cpu")
@@ -40,7 +40,8 @@ class ModelConfig:
 
     base: "tiny" (random tiny components, tests), null (SD1.5 via the weights registry) or an SD directory.
     init_adapter: a checkpoint to continue from (Table 3 fine-tune), else a fresh adapter from the UNet.
-    prompts: the prompts the model sees in training and at test time (see `reference_model.tiny.PROMPT_SWITCHES`).
+    prompts: the prompt policy the model sees in training and at test time (docs/contracts.md §2.2; its adapter
+        switches: `reference_model.prompting`).
     """
 
     base: str | None = None
@@ -48,12 +49,12 @@ class ModelConfig:
     fusion: Literal["modulation", "additive"] = "modulation"
     modulate_mid: bool = True
     modulate_up: bool = False
-    prompts: str = "both"
+    prompts: str = DEFAULT_POLICY
     conditioning_embedding_out_channels: tuple[int, ...] = (16, 32, 96, 256)
 
     def __post_init__(self) -> None:
         _choice("model.fusion", self.fusion, FUSIONS)
-        _choice("model.prompts", self.prompts, PROMPT_SWITCHES)
+        _choice("model.prompts", self.prompts, POLICY_NAMES)
         if self.modulate_up and self.fusion != "modulation":
             raise ConfigError("`model.modulate_up` needs `model.fusion: modulation`")
         object.__setattr__(self, "conditioning_embedding_out_channels",

@@ -19,7 +19,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from reference_model.images import resize_bicubic
-from reference_model.tiny import PROMPT_SWITCHES
+from reference_model.prompting import adapter_prompt_options
 from reference_model.train.config import DataConfig
 from tipbench.errors import ConfigError
 from tipbench.prompts import to_type_only
@@ -134,8 +134,9 @@ def build_loader(config: DataConfig, *, seed: int, batch_size: int, rank: int, w
 
 
 def training_prompts(batch: dict[str, list[Any]], config: DataConfig, prompts: str) -> tuple[list[str], list[str]]:
-    """(c_s, c_r) per sample after the config's overrides and the model's prompt switches."""
-    use_semantic, form = PROMPT_SWITCHES[prompts]
+    """(c_s, c_r) per sample after the config's overrides and the model's prompt policy."""
+    switches = adapter_prompt_options(prompts)
+    use_semantic, form = switches["use_semantic_prompt"], switches["restoration_prompt_form"]
     semantic, restoration = [], []
     for c_s, c_r in zip(batch["semantic_prompt"], batch["restoration_prompt"]):
         if config.force_semantic_prompt is not None:

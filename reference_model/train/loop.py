@@ -30,18 +30,18 @@ def micro_step_seed(seed: int, micro_step: int, rank: int) -> int:
 
 
 def switch_of(adapter_config) -> str:
-    """The prompt-switch name of an adapter config (inverse of `reference_model.tiny.PROMPT_SWITCHES`)."""
-    from reference_model.tiny import PROMPT_SWITCHES
+    """The prompt policy an adapter config was trained with."""
+    from reference_model.prompting import policy_of
 
-    pair = (bool(adapter_config.use_semantic_prompt), adapter_config.restoration_prompt_form)
-    return next(name for name, value in PROMPT_SWITCHES.items() if value == pair)
+    return policy_of(adapter_config.use_semantic_prompt, adapter_config.restoration_prompt_form)
 
 
 def build_models(config: TrainConfig) -> tuple[dict[str, Any], Any, str]:
     """(frozen base components, adapter, base description) for the config."""
     from reference_model.adapter import TIPAdapter
     from reference_model.components import adapter_dir, load_base
-    from reference_model.tiny import prompt_switch_options, tiny_base
+    from reference_model.prompting import adapter_prompt_options
+    from reference_model.tiny import tiny_base
     from reference_model.weights import resolve_sd_base
 
     model = config.model
@@ -57,7 +57,7 @@ def build_models(config: TrainConfig) -> tuple[dict[str, Any], Any, str]:
         adapter = TIPAdapter.from_unet(
             base["unet"], conditioning_embedding_out_channels=model.conditioning_embedding_out_channels,
             fusion=model.fusion, modulate_mid=model.modulate_mid, modulate_up=model.modulate_up,
-            seed=config.seed, **prompt_switch_options(model.prompts),
+            seed=config.seed, **adapter_prompt_options(model.prompts),
         )
     return base, adapter, where
 
@@ -100,7 +100,6 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict[str, Any]:
     from accelerate.utils import ProjectConfiguration
     from diffusers import DDPMScheduler
     from diffusers.optimization import get_scheduler
-    from tqdm.auto import tqdm
 
     from reference_model.adapter import TIPAdapter
     from reference_model.train.checkpoints import (
@@ -110,6 +109,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict[str, Any]:
         resolve_resume,
     )
     from reference_model.train.data import batch_tensors, build_loader, training_prompts
+    from tipbench.cli import progress_bar
 
     # 1. accelerator and output folder
     output_dir = Path(config.output_dir)
@@ -164,8 +164,9 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict[str, Any]:
     # 6. loop
     history: list[dict[str, Any]] = []
     window: list[float] = []
-    bar = tqdm(total=config.max_train_steps, initial=global_step, desc="train",
-               disable=not (progress and accelerator.is_local_main_process))
+    bar = progress_bar(total=config.max_train_steps, desc="train",
+                       enabled=progress and accelerator.is_local_main_process)
+    bar.update(global_step)
     started = time.perf_counter()
     while global_step < config.max_train_steps:
         batch = next(batches)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from baseline_helpers import make_clone
 
-from tipbench.methods import DIFFBIR_CLONE, SPECS, STABLESR_CLONE
+from tipbench.methods import DIFFBIR_CLONE, METHODS, STABLESR_CLONE
 from tipbench.weights import get_spec
 
 
@@ -32,7 +32,7 @@ def stablesr_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_dir:
 
 @pytest.fixture
 def diffbir_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_dir: Path) -> Path:
-    names = tuple(n for n in SPECS["diffbir"].weights_for("v1") if get_spec(n).kind == "file")
+    names = tuple(n for n in METHODS.get("diffbir").weights_for("v1") if get_spec(n).kind == "file")
     clone = make_clone(tmp_path / "DiffBIR", DIFFBIR_CLONE, names)
     monkeypatch.setenv(DIFFBIR_CLONE.repo_env, str(clone))
     monkeypatch.setenv(DIFFBIR_CLONE.python_env, shutil.which("python") or "python")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tipbench.errors import ConfigError, MissingWeightsError, RestorerError
-from tipbench.methods import RestorerOptions, load_restorer, why_not_ready
+from tipbench.methods import RestorerOptions, load_restorer, readiness
 
 M_FILE = "003_realSR_BSRGAN_DFO_s64w8_SwinIR-M_x4_GAN.pth"
 
@@ -65,12 +65,14 @@ def test_swinir_rejects_a_non_swinir_file(weights_dir):
 
 @pytest.mark.parametrize("method", ["tip", "controlnet-sr", "controlnet-sr-clip"])
 def test_reference_family_without_checkpoint_says_where_to_get_one(method, weights_dir):
-    reason = why_not_ready(method)
-    assert reason is not None
+    problems = readiness(method)
+    assert len(problems) == 1
+    problem = problems[0]
     if method == "tip":
-        assert "tip_adapter" in reason and "TIPBENCH_WEIGHTS" in reason
+        assert problem.kind == "weights" and "tip_adapter" in problem.message and "TIPBENCH_WEIGHTS" in problem.message
+        assert problem.short == "missing tip_adapter" and problem.missing[0]["name"] == "tip"
     else:
-        assert "--checkpoint" in reason
+        assert problem.kind == "checkpoint" and "--checkpoint" in problem.message
     with pytest.raises((MissingWeightsError, ConfigError)):
         load_restorer(method)
 

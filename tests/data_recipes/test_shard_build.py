@@ -13,6 +13,7 @@ from recipe_helpers import within_binomial_loose, write_recipe
 
 from data_recipes.reader import iter_shard_samples
 from data_recipes.shards import ShardsConfig, main, write_shards
+from tests.conftest import error_text
 from tipbench.degradations import DEGRADATIONS
 from tipbench.prompts import BLIND_PROMPT, format_restoration_prompt, parse_restoration_prompt
 
@@ -150,7 +151,7 @@ def test_ray_engine_without_ray_is_a_one_line_error(capsys, tmp_path, monkeypatc
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as without the [ray] extra
     assert main(["sample-train", "--out", str(tmp_path / "shards"), "--engine", "ray", "--num-samples", "1"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "tipbench[ray]" in err
+    assert error_text(err).startswith("error: ") and "tipbench[ray]" in err
 
 
 def test_out_folder_built_from_another_source_root_is_refused(built, tmp_path, capsys, captioned_folder):

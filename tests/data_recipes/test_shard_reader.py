@@ -81,7 +81,7 @@ def test_clean_shards_plus_on_the_fly_match_paired_shards(paired_and_clean, mix_
 def test_dataloader_workers_read_each_sample_once(paired_and_clean):
     from torch.utils.data import DataLoader
 
-    from data_recipes.reader import ShardIterableDataset
+    from data_recipes import ShardIterableDataset
 
     dataset = ShardIterableDataset(paired_and_clean["clean"], shuffle_seed=0, buffer_size=4)
     loader = DataLoader(dataset, batch_size=3, num_workers=2, collate_fn=collate_samples)

@@ -72,7 +72,7 @@ def _files(folder: Path, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if not path.is_file() or not relative.split("/")[0] in names:
+        if not path.is_file() or relative.split("/")[0] not in names:
             continue
         entry = {"bytes": _sha(path.read_bytes())}
         if path.suffix == ".png":

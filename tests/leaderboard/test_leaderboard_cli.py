@@ -7,7 +7,9 @@ import logging
 import pytest
 from leaderboard_fakes import write_fake_run
 
-from leaderboard.cli import LeaderboardConfig, main
+from leaderboard.cli import main
+from leaderboard.config import LeaderboardConfig
+from tests.conftest import error_text
 
 
 def test_help_exits_zero(capsys):
@@ -19,7 +21,7 @@ def test_help_exits_zero(capsys):
 def test_unknown_table_is_error_exit_1(tmp_path, capsys):
     assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "o"), "--tables", "1,9"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: unknown table(s) `9`") and "available:" in err
+    assert error_text(err).startswith("error: unknown table(s) `9`") and "available:" in err
 
 
 def test_unknown_format_is_error_exit_1(tmp_path, capsys):
@@ -50,7 +52,7 @@ def test_config_round_trip_and_unknown_keys():
 def test_explicit_missing_runs_dir_is_error_exit_1(tmp_path, capsys):
     assert main(["--runs-dir", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: runs dir `") and "does not exist" in err and "\n" not in err.rstrip("\n")
+    assert error_text(err).startswith("error: runs dir `") and "does not exist" in err and "\n" not in error_text(err).rstrip("\n")
     assert not (tmp_path / "o").exists()
 
 
@@ -69,4 +71,4 @@ def test_unwritable_output_folder_is_error_exit_1(tmp_path, capsys):
     (tmp_path / "file").write_text("not a folder")
     assert main(["--runs-dir", str(tmp_path), "--out", str(tmp_path / "file" / "out"), "--tables", "1"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot write to output folder") and "Traceback" not in err
+    assert error_text(err).startswith("error: cannot write to output folder") and "Traceback" not in err

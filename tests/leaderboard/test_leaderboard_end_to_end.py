@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 import pytest
-from leaderboard_fakes import make_small_split
 
 from leaderboard.cli import main as leaderboard
+from tests.tiny_splits import make_small_split
 from tipbench.io import read_json
 
 

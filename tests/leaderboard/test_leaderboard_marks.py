@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from leaderboard_fakes import write_fake_run
 
-from leaderboard.cli import fill_tables, render
 from leaderboard.collect import read_run
+from leaderboard.make import fill_tables, render
 from leaderboard.marks import NOT_COMPARABLE, RANDOM_WEIGHTS, SAMPLE, SMALL_N, run_marks
 
 METRICS = {"fid": 9.87, "lpips": 0.1234, "psnr": 31.4159, "ssim": 0.8765, "clip_i": 0.9876, "clip_t": 0.3456}

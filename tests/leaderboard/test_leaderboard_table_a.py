@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from leaderboard_fakes import write_fake_run
 
-from leaderboard.cli import fill_tables, render
+from leaderboard.make import fill_tables, render
 from leaderboard.tables import TABLES
 from tipbench.adherence.scoring import SCORE_KEYS, SUMMARY_KEYS
 from tipbench.adherence.walk import controllability
@@ -59,10 +59,11 @@ def test_columns_read_keys_the_adherence_module_writes():
 
 
 def test_rows_cover_every_prompt_reading_method_and_the_blind_reference():
-    from tipbench.methods import SPECS
+    from tipbench.methods import METHODS
 
     labels = [row.label for row in TABLES.get("a").rows]
-    for key, spec in SPECS.items():
+    for key in METHODS.names():
+        spec = METHODS.get(key)
         assert key in labels
         if spec.uses_restoration_prompt:
             assert f"{key} (blind)" in labels and labels.index(key) < labels.index(f"{key} (blind)")

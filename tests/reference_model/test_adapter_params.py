@@ -46,7 +46,7 @@ def test_sd15_modulation_heads_add_about_three_percent():
 def test_save_load_round_trip_is_bit_exact(tmp_path, tiny_components):
     from reference_model.adapter import TIPAdapter
 
-    adapter = tiny_adapter(tiny_components["unet"], modulate_up=True, prompts="type-only")
+    adapter = tiny_adapter(tiny_components["unet"], modulate_up=True, prompts="both-type-only")
     randomize_heads(adapter, seed=11)
     adapter.save_pretrained(tmp_path / "adapter")
     loaded = TIPAdapter.from_pretrained(tmp_path / "adapter")
@@ -69,7 +69,7 @@ def test_encoder_copies_unet_and_heads_start_at_zero(tiny_components):
 
 
 def test_seeded_init_leaves_every_global_generator_alone(monkeypatch):
-    from reference_model.components import seeded_init
+    from reference_model.seeding import seeded_init
 
     def refuse(seed):
         raise AssertionError("a CUDA global generator was reseeded")

@@ -7,8 +7,8 @@ import pytest
 
 from reference_model.restorer import ControlNetSRCLIPRestorer, ReferenceModelRestorer, TIPRestorer
 from reference_model.tiny import save_tiny_pipeline
+from tipbench.contracts.restorer import Restorer
 from tipbench.errors import MissingWeightsError, RestorerError
-from tipbench.restorer import Restorer
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def checkpoints(tmp_path_factory):
     return {
         "tip": save_tiny_pipeline(root / "tip"),
         "none": save_tiny_pipeline(root / "none", fusion="additive", prompts="none"),
-        "type-only": save_tiny_pipeline(root / "type-only", prompts="type-only"),
+        "type-only": save_tiny_pipeline(root / "type-only", prompts="both-type-only"),
     }
 
 

@@ -54,7 +54,7 @@ def test_prompt_switches_and_overrides():
     batch = {"semantic_prompt": ["a cat", ""], "restoration_prompt": ["Deblur with sigma 2.0", "Remove all degradation"]}
     plain = DataConfig(recipe="x")
     assert training_prompts(batch, plain, "both") == (["a cat", ""], ["Deblur with sigma 2.0", "Remove all degradation"])
-    assert training_prompts(batch, plain, "type-only")[1] == ["Deblur", "Remove all degradation"]
+    assert training_prompts(batch, plain, "both-type-only")[1] == ["Deblur", "Remove all degradation"]
     assert training_prompts(batch, plain, "semantic") == (["a cat", ""], ["", ""])
     assert training_prompts(batch, plain, "none") == (["", ""], ["", ""])
     forced = DataConfig(recipe="x", force_semantic_prompt="", force_restoration_prompt="")

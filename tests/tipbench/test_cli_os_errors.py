@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import error_text
 from tipbench.build import BuildConfig, build_split
 
 
@@ -25,17 +26,17 @@ def _argv(name: str, splits: Path, blocked: Path) -> list[str]:
                          "--runs-dir", str(blocked), "--no-score", "-q"],
         "tipbench.publish": ["--split", "coco-param", "--splits-dir", str(splits), "--out", str(blocked), "-q"],
         "data_recipes.shards": ["sample-train", "--out", str(blocked), "--num-samples", "1", "-q"],
-        "leaderboard.figures_cli": ["walk", "-m", "classical-prompted", "--split", "coco-param", "--splits-dir",
+        "tipbench.figures": ["walk", "-m", "classical-prompted", "--split", "coco-param", "--splits-dir",
                                     str(splits), "--id", item, "--out", str(blocked / "walk.png")],
     }[name]
 
 
 @pytest.mark.parametrize("module", ["tipbench.run", "tipbench.publish", "data_recipes.shards",
-                                    "leaderboard.figures_cli"])
+                                    "tipbench.figures"])
 def test_unwritable_output_is_a_one_line_error(module, sample_split, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     (tmp_path / "file").write_text("a file, not a folder")
     main = importlib.import_module(module).main
     assert main(_argv(module, sample_split, tmp_path / "file" / "out")) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "Traceback" not in err and str(tmp_path / "file") in err
+    assert error_text(err).startswith("error: ") and "Traceback" not in err and str(tmp_path / "file") in err

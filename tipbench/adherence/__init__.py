@@ -1,6 +1,8 @@
 """Instruction adherence (issue 9): does a method do what the restoration prompt says, and how strongly?
 
-Two commands (full rules and formulas in docs/adherence.md):
+Two commands (full rules and formulas in docs/adherence.md), laid out like every stage: `config` (the two configs),
+`cli`, and the work in `scoring` (a run on coco-selective), `walk` (strength control), `split` (the selective rows),
+`measures` / `diagnostics` (the image measures):
 
 * ``python -m tipbench.adherence RUN_DIR`` scores a run on ``coco-selective`` and writes, into the run folder,
   ``adherence.json`` (summary) and ``adherence.parquet`` (one row per item). It also leaves the metrics harness's
@@ -41,7 +43,8 @@ walk.json keys: ``controllability`` (mean of the next two; in [-1, 1], higher is
 
 from __future__ import annotations
 
-from typing import Any
+from tipbench.adherence.config import AdherenceConfig, WalkConfig
+from tipbench.registry import lazy_attributes
 
 __all__ = [
     "AdherenceConfig",
@@ -54,22 +57,11 @@ __all__ = [
     "score_adherence",
 ]
 
-_EXPORTS = {
-    "AdherenceConfig": "tipbench.adherence.scoring",
+__getattr__ = lazy_attributes(__name__, {
     "SUMMARY_KEYS": "tipbench.adherence.scoring",
     "score_adherence": "tipbench.adherence.scoring",
-    "WalkConfig": "tipbench.adherence.walk",
     "run_walk": "tipbench.adherence.walk",
     "controllability": "tipbench.adherence.walk",
     "detail_gain": "tipbench.adherence.measures",
     "noise_level": "tipbench.adherence.measures",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so `python -m tipbench.adherence --help` imports nothing heavy.
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'tipbench.adherence' has no attribute {name!r}")
+})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
-from tipbench.errors import TipbenchError, report_cli_error
+from tipbench.adherence.config import WALK_N
+from tipbench.cli import add_output_options, progress_enabled, run_command
 
 SCORE_EXAMPLES = """\
 examples:
@@ -24,13 +24,6 @@ examples:
   python -m tipbench.adherence walk --method classical-prompted
   python -m tipbench.adherence walk --method tip --variant no-param --n 8 --device cuda --save-images
 """
-
-
-def _add_verbosity(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument("-v", "--verbose", action="count", default=0, help="more log output (repeatable)")
-    group.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
-    group.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--device", default="cpu", metavar="D", help="device for LPIPS (default: cpu)")
     group.add_argument("--workers", type=int, default=0, metavar="K",
                        help="processes for the diagnostics (default: 0 = in this process)")
-    _add_verbosity(parser)
+    add_output_options(parser)
     return parser
 
 
@@ -66,20 +59,15 @@ def build_walk_parser() -> argparse.ArgumentParser:
     group = parser.add_argument_group("walk")
     group.add_argument("--method", required=True, metavar="M", help="registered method key")
     group.add_argument("--split", default="coco-selective", metavar="S", help="selective split (default: %(default)s)")
-    group.add_argument("--n", type=int, default=16, metavar="K", help="rows walked (default: %(default)s)")
+    group.add_argument("--n", type=int, default=WALK_N, metavar="K", help="rows walked (default: %(default)s)")
     group.add_argument("--variant", metavar="V", help="checkpoint or setting variant of the method")
     group.add_argument("--checkpoint", metavar="PATH", help="checkpoint for methods that take one")
     group.add_argument("--device", default="cpu", metavar="D", help="device for the method (default: cpu)")
     group.add_argument("--splits-dir", metavar="DIR", help="splits folder (default: $TIPBENCH_HOME/splits)")
     group.add_argument("--runs-dir", metavar="DIR", help="runs folder (default: $TIPBENCH_HOME/runs)")
     group.add_argument("--save-images", action="store_true", help="also write every walked image under images/")
-    _add_verbosity(parser)
+    add_output_options(parser)
     return parser
-
-
-def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,39 +76,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     walking = bool(argv) and argv[0] == "walk"
     parser = build_walk_parser() if walking else build_parser()
     args = parser.parse_args(argv[1:] if walking else argv)
-    _configure_logging(args)
-    try:
-        if walking:
-            from tipbench.adherence.walk import WalkConfig, run_walk, walk_dir
+    if walking and args.n < 1:
+        parser.error(f"--n must be positive, got {args.n}")
+    if not walking and args.workers < 0:
+        parser.error(f"--workers must be ≥ 0, got {args.workers}")
+    return run_command(args, (lambda: _walk(args)) if walking else (lambda: _score(args)))
 
-            if args.n < 1:
-                parser.error(f"--n must be positive, got {args.n}")
-            config = WalkConfig(method=args.method, split=args.split, n=args.n, variant=args.variant,
-                                checkpoint=args.checkpoint, device=args.device, splits_dir=args.splits_dir,
-                                runs_dir=args.runs_dir, save_images=args.save_images,
-                                progress=not args.no_progress and sys.stderr.isatty())
-            result = run_walk(config)
-            print(f"controllability {_fmt(result['controllability'])} (denoise "
-                  f"{_fmt(result['controllability_denoise'])}, deblur {_fmt(result['controllability_deblur'])})")
-            print(f"wrote {walk_dir(config) / 'walk.json'}")
-            return 0
-        from pathlib import Path
 
-        from tipbench.adherence.scoring import AdherenceConfig, score_adherence
+def _walk(args: argparse.Namespace) -> int:
+    from tipbench.adherence.config import WalkConfig
+    from tipbench.adherence.walk import run_walk, walk_dir
 
-        if args.workers < 0:
-            parser.error(f"--workers must be ≥ 0, got {args.workers}")
-        config = AdherenceConfig(run_dir=args.run_dir, splits_dir=args.splits_dir,
-                                 metric_weights=args.metric_weights, strict_metrics=args.strict_metrics,
-                                 lpips=not args.no_lpips, device=args.device, workers=args.workers,
-                                 progress=not args.no_progress and sys.stderr.isatty())
-        summary = score_adherence(config)
-        print(" ".join(f"{key} {_fmt(summary[key])}" for key in
-                       ("target_psnr", "target_ssim", "target_lpips", "removal", "preservation")))
-        print(f"wrote {Path(args.run_dir) / 'adherence.json'}")
-        return 0
-    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
-        return report_cli_error(exc)
+    config = WalkConfig(method=args.method, split=args.split, n=args.n, variant=args.variant,
+                        checkpoint=args.checkpoint, device=args.device, splits_dir=args.splits_dir,
+                        runs_dir=args.runs_dir, save_images=args.save_images, progress=progress_enabled(args))
+    result = run_walk(config)
+    print(f"controllability {_fmt(result['controllability'])} (denoise "
+          f"{_fmt(result['controllability_denoise'])}, deblur {_fmt(result['controllability_deblur'])})")
+    print(f"wrote {walk_dir(config) / 'walk.json'}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tipbench.adherence.config import AdherenceConfig
+    from tipbench.adherence.scoring import score_adherence
+
+    config = AdherenceConfig(run_dir=args.run_dir, splits_dir=args.splits_dir, metric_weights=args.metric_weights,
+                             strict_metrics=args.strict_metrics, lpips=not args.no_lpips, device=args.device,
+                             workers=args.workers, progress=progress_enabled(args))
+    summary = score_adherence(config)
+    print(" ".join(f"{key} {_fmt(summary[key])}" for key in
+                   ("target_psnr", "target_ssim", "target_lpips", "removal", "preservation")))
+    print(f"wrote {Path(args.run_dir) / 'adherence.json'}")
+    return 0
 
 
 def _fmt(value: float | None) -> str:

@@ -14,23 +14,20 @@ import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from tipbench.adherence.config import AdherenceConfig
 from tipbench.adherence.diagnostics import MEASURE_COLUMNS, anchor_measures, diagnose
 from tipbench.adherence.measures import MIN_GAP_DETAIL, MIN_GAP_NOISE
 from tipbench.adherence.split import SelectiveItem
-from tipbench.config import reject_unknown_keys
-from tipbench.errors import ConfigError, ManifestError
+from tipbench.errors import ManifestError
 
 logger = logging.getLogger(__name__)
 
 ADHERENCE_VERSION = 1
-#: Prompt policies that feed the manifest's restoration prompt (contracts §2).
-INSTRUCTED_POLICIES = ("restoration", "both", "both-type-only")
 #: Fidelity columns (per item and, as means, in the summary), all against the selective target.
 FIDELITY_COLUMNS = ("target_psnr", "target_ssim", "target_psnr_y", "target_ssim_y", "target_lpips")
 ITEM_COLUMNS = (
@@ -48,34 +45,6 @@ SUMMARY_KEYS = (
     "n_measured", *SCORE_KEYS, "null_reasons", "missing_weights", "metric_weights", "weights", "protocol",
     "settings", "versions", "config", "full_split",
 )
-
-
-@dataclass(frozen=True)
-class AdherenceConfig:
-    """Options of `python -m tipbench.adherence RUN_DIR`."""
-
-    run_dir: str
-    splits_dir: str | None = None
-    metric_weights: Literal["real", "random"] = "real"
-    strict_metrics: bool = False
-    lpips: bool = True
-    device: str = "cpu"
-    workers: int = 0
-    progress: bool = True
-
-    def __post_init__(self) -> None:
-        if self.metric_weights not in ("real", "random"):
-            raise ConfigError(f"`metric_weights` must be `real` or `random`, got {self.metric_weights!r}")
-        if self.workers < 0:
-            raise ConfigError(f"`workers` must be ≥ 0, got {self.workers}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AdherenceConfig:
-        reject_unknown_keys(cls, data, "AdherenceConfig")
-        return cls(**data)
 
 
 def measure_settings() -> dict[str, Any]:
@@ -127,16 +96,16 @@ def _call_chunk(jobs: list[tuple[Any, ...]]) -> list[Any]:
 
 def _map(jobs: list[tuple[Any, ...]], workers: int, progress: bool, desc: str) -> list[Any]:
     """Run `(function, *args)` jobs in order, in this process or `workers` processes (same results either way)."""
-    from tqdm.auto import tqdm
+    from tipbench.cli import progress_bar
 
     if workers <= 1:
-        return [_call(job) for job in tqdm(jobs, desc=desc, unit="img", disable=not progress)]
+        return [_call(job) for job in progress_bar(jobs, desc=desc, unit="img", enabled=progress)]
     size = max(1, min(32, math.ceil(len(jobs) / (4 * workers))))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results: list[Any] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for part in tqdm(pool.map(_call_chunk, chunks), total=len(chunks), desc=desc, unit="chunk",
-                         disable=not progress):
+        for part in progress_bar(pool.map(_call_chunk, chunks), total=len(chunks), desc=desc, unit="chunk",
+                                 enabled=progress):
             results.extend(part)
     return results
 
@@ -148,12 +117,13 @@ def split_anchors(items: Sequence[SelectiveItem], split_dir: str | os.PathLike, 
     The key hashes the manifest sha256, the measure settings and library versions (the harness's cache helpers),
     so a rebuilt split or a changed measure never reads a stale file. Anchors are ~55 % of the diagnostics' time.
     """
+    from tipbench.contracts.split_folder import MANIFEST
     from tipbench.io import sha256_file
     from tipbench.metrics import gt_cache
 
     split_dir = Path(split_dir)
     ids = tuple(item.id for item in items)
-    parts = {"family": "adherence-anchors", "manifest_sha256": sha256_file(split_dir / "manifest.parquet"),
+    parts = {"family": "adherence-anchors", "manifest_sha256": sha256_file(split_dir / MANIFEST),
              "settings": measure_settings(), "versions": _versions()}
     path = gt_cache.cache_path(split_dir, "adherence-anchors", gt_cache.cache_key(**parts))
     cached = gt_cache.load(path, ids) if use_cache else None
@@ -231,22 +201,6 @@ def item_rows(items: Sequence[SelectiveItem], fidelity: dict[str, Sequence[float
     return rows
 
 
-def write_item_table(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
-    """adherence.parquet, atomically (NaN → null)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from tipbench.io import atomic_write_bytes
-
-    def clean(value: Any) -> Any:
-        return None if isinstance(value, float) and not math.isfinite(value) else value
-
-    table = pa.Table.from_pylist([{k: clean(v) for k, v in row.items()} for row in rows])
-    buffer = pa.BufferOutputStream()
-    pq.write_table(table, buffer, compression="zstd")
-    atomic_write_bytes(path, buffer.getvalue().to_pybytes())
-
-
 def check_items_match(items: Sequence[SelectiveItem], ids: Sequence[str]) -> None:
     """The fidelity pass and the diagnostics cover the same ids in the same order."""
     if [item.id for item in items] != list(ids):
@@ -258,16 +212,17 @@ def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str,
     """Per-item fidelity to the selective target from the metrics harness: (ids, columns, its summary)."""
     import pandas as pd
 
+    from tipbench.contracts.scores import output_names
     from tipbench.io import read_json
-    from tipbench.score import score_run
-    from tipbench.score_config import ScoreConfig
+    from tipbench.score import ScoreConfig, score_run
 
     score_run(ScoreConfig(run_dir=str(run_dir), splits_dir=cfg.splits_dir, reference="target",
                           metrics=("lpips",) if cfg.lpips else (),
                           metric_weights=cfg.metric_weights, strict_metrics=cfg.strict_metrics, device=cfg.device,
                           progress=cfg.progress))
-    frame = pd.read_parquet(run_dir / "scores_target.parquet")
-    summary = read_json(run_dir / "summary_target.json")
+    scores_name, summary_name = output_names("target")
+    frame = pd.read_parquet(run_dir / scores_name)
+    summary = read_json(run_dir / summary_name)
     columns = {}
     for column in FIDELITY_COLUMNS:
         source = column.removeprefix("target_")
@@ -292,16 +247,21 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
         ManifestError: not a run folder, a split that is not selective, missing or mismatched outputs.
     """
     from tipbench.adherence.split import read_selective_items
-    from tipbench.io import PROTOCOL, read_json, write_json
-    from tipbench.metrics.inputs import find_split_dir
+    from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.prompt_policy import prompt_policy
+    from tipbench.contracts.run_folder import read_run_json
+    from tipbench.contracts.scores import ADHERENCE_JSON, ADHERENCE_PARQUET, write_rows
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.io import write_json
+    from tipbench.score.checks import find_split_dir
+    from tipbench.splits import BENCHMARK_N
 
     # 1. run and split
     run_dir = Path(cfg.run_dir)
-    if not (run_dir / "run.json").is_file():
-        raise ManifestError(f"`{run_dir}` is not a run folder: no run.json (make one with tipbench.run)")
-    run = read_json(run_dir / "run.json")
-    split_dir = find_split_dir(run, cfg.splits_dir)
-    items = read_selective_items(split_dir)
+    run = read_run_json(run_dir)
+    split = read_split_folder(find_split_dir(run, cfg.splits_dir))
+    split_dir = split.path
+    items = read_selective_items(split)
     # 2. fidelity to the target (the harness also checks every output: present, RGB, right size)
     ids, fidelity, harness_summary = _fidelity(run_dir, cfg)
     check_items_match(items, ids)
@@ -316,13 +276,12 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
         harness_reason = (harness_summary.get("null_reasons") or {}).get(column.removeprefix("target_"))
         if scores[column] is None and harness_reason:
             reasons[column] = harness_reason
-    split_meta = read_json(split_dir / "split.json") if (split_dir / "split.json").is_file() else {}
     prompts = run.get("prompts")
     ignored = run.get("ignored_prompts") or []
     summary = {
         "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"), "prompts": prompts,
-        "source": split_meta.get("source", harness_summary.get("source")),
-        "instructed": prompts in INSTRUCTED_POLICIES and "restoration" not in ignored,
+        "source": split.info.get("source", harness_summary.get("source")),
+        "instructed": prompt_policy(prompts).feeds_restoration and "restoration" not in ignored,
         "n": len(rows),
         "n_denoise": sum(row["named"] == "noise" for row in rows),
         "n_deblur": sum(row["named"] == "blur" for row in rows),
@@ -337,9 +296,9 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
         "settings": measure_settings(),
         "versions": _versions(),
         "config": cfg.to_dict(),
-        "full_split": len(rows) == 3000 and split_meta.get("source") not in (None, "sample"),
+        "full_split": len(rows) == BENCHMARK_N and split.source not in (None, "sample"),
     }
-    write_item_table(run_dir / "adherence.parquet", rows)
-    write_json(run_dir / "adherence.json", summary)
-    logger.info("wrote %s", run_dir / "adherence.json")
+    write_rows(run_dir / ADHERENCE_PARQUET, rows)
+    write_json(run_dir / ADHERENCE_JSON, summary)
+    logger.info("wrote %s", run_dir / ADHERENCE_JSON)
     return summary

@@ -8,11 +8,11 @@ sets the band of `detail_gain`) comes from `params`; the target from the optiona
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tipbench.contracts.split_folder import SplitFolder
 from tipbench.errors import ManifestError, PromptError
 from tipbench.prompts import parse_restoration_prompt
 
@@ -22,7 +22,8 @@ SELECTIVE_PIPELINE = "selective"
 
 @dataclass(frozen=True)
 class SelectiveItem:
-    """One row of a selective split, with absolute file paths."""
+    """One row of a selective split with what adherence needs of it: the named operation, the applied strengths
+    (from the row's `params`) and the image files resolved against the split folder."""
 
     id: str
     index: int
@@ -58,56 +59,39 @@ def named_operation(restoration_prompt: str) -> NamedOperation:
     return kinds[0]  # type: ignore[return-value]
 
 
-def read_selective_items(split_dir: str | os.PathLike) -> list[SelectiveItem]:
+def read_selective_items(split: SplitFolder) -> list[SelectiveItem]:
     """The rows of a selective split folder, in `index` order.
 
     Raises:
-        ManifestError: not a split folder, not a selective split (`pipeline` ≠ `selective` or no target columns),
-            or a row whose prompt does not name exactly one of the two operations.
+        ManifestError: not a selective split (`pipeline` ≠ `selective` or no targets), or a row whose prompt does
+            not name exactly one of the two operations.
     """
-    import json
-
     from tipbench.degradations.selective import SelectiveDegradation
     from tipbench.errors import ConfigError
-    from tipbench.io import read_manifest
 
-    split_dir = Path(split_dir)
-    frame = read_manifest(split_dir)
-    if "target_path" not in frame.columns or "target_sha256" not in frame.columns:
+    if not split.has_targets:
         raise ManifestError(
-            f"`{split_dir}` has no `target_path` column: adherence needs a selective split (build coco-selective)"
+            f"`{split.path}` has no `target_path` column: adherence needs a selective split (build coco-selective)"
         )
-    pipelines = sorted(set(frame["pipeline"]))
+    pipelines = sorted({row.pipeline for row in split.rows})
     if pipelines != [SELECTIVE_PIPELINE]:
         raise ManifestError(
-            f"`{split_dir}` has pipeline(s) {', '.join(pipelines) or '(none)'}; adherence needs `selective` rows"
+            f"`{split.path}` has pipeline(s) {', '.join(pipelines) or '(none)'}; adherence needs `selective` rows"
         )
     items = []
-    for row in frame.sort_values("index").itertuples(index=False):
-        if not isinstance(row.target_path, str) or not row.target_path:
-            raise ManifestError(f"row `{row.id}` of `{split_dir}` has no target_path")
+    for row in split.rows:
         try:
-            params = SelectiveDegradation.from_dict(json.loads(row.params))
+            params = SelectiveDegradation.from_dict(row.params_dict())
         except (ValueError, TypeError, ConfigError) as exc:
-            raise ManifestError(f"row `{row.id}` of `{split_dir}` has unreadable selective params: {exc}") from exc
+            raise ManifestError(f"row `{row.id}` of `{split.path}` has unreadable selective params: {exc}") from exc
         named = named_operation(row.restoration_prompt)
         if named != params.named:
             raise ManifestError(
                 f"row `{row.id}`: the prompt `{row.restoration_prompt}` names `{named}` but params say `{params.named}`"
             )
-        items.append(
-            SelectiveItem(
-                id=str(row.id),
-                index=int(row.index),
-                named=named,
-                restoration_prompt=str(row.restoration_prompt),
-                semantic_prompt=str(row.semantic_prompt or ""),
-                blur_sigma=float(params.blur_sigma),
-                noise_sigma=float(params.noise_sigma),
-                lq_path=split_dir / row.lq_path,
-                gt_path=split_dir / row.gt_path,
-                target_path=split_dir / row.target_path,
-                target_sha256=str(row.target_sha256),
-            )
-        )
+        items.append(SelectiveItem(
+            id=row.id, index=row.index, named=named, restoration_prompt=row.restoration_prompt,
+            semantic_prompt=row.semantic_prompt, blur_sigma=float(params.blur_sigma),
+            noise_sigma=float(params.noise_sigma), lq_path=split.image(row, "lq"), gt_path=split.image(row, "gt"),
+            target_path=split.image(row, "target"), target_sha256=str(row.target_sha256)))
     return items

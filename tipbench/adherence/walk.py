@@ -22,15 +22,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tipbench.adherence.config import WalkConfig
 from tipbench.adherence.measures import detail_gain, noise_level
 from tipbench.adherence.split import SelectiveItem
-from tipbench.config import reject_unknown_keys
 from tipbench.errors import ConfigError
 from tipbench.prompts import RestorationOp, format_restoration_prompt
 
@@ -99,14 +98,13 @@ def walk_items(
     Returns:
         One dict per (item, walk, strength) with the keys of `WALK_COLUMNS`.
     """
-    from tqdm.auto import tqdm
-
+    from tipbench.cli import progress_bar
     from tipbench.io import decode_png
     from tipbench.seeding import restorer_seed
 
     grids = dict(grids or {"denoise": DENOISE_GRID, "deblur": DEBLUR_GRID})
     rows: list[dict[str, Any]] = []
-    for item in tqdm(list(items), desc="walk", unit="item", disable=not progress):
+    for item in progress_bar(list(items), desc="walk", unit="item", enabled=progress):
         lq, gt = decode_png(item.lq_path), decode_png(item.gt_path)
         seed = restorer_seed(global_seed, item.index)
         for walk, strengths in grids.items():
@@ -156,39 +154,12 @@ def _json_float(value: float) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------------- the command
-@dataclass(frozen=True)
-class WalkConfig:
-    """Options of `python -m tipbench.adherence walk`."""
-
-    method: str
-    split: str = "coco-selective"
-    n: int = 16
-    variant: str | None = None
-    checkpoint: str | None = None
-    device: str = "cpu"
-    splits_dir: str | None = None
-    runs_dir: str | None = None
-    save_images: bool = False
-    progress: bool = True
-
-    def __post_init__(self) -> None:
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
-            raise ConfigError(f"`n` must be a positive integer, got {self.n!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WalkConfig:
-        reject_unknown_keys(cls, data, "WalkConfig")
-        return cls(**data)
-
-
 def walk_dir(cfg: WalkConfig) -> Path:
-    """`<runs>/<split>/<method>/walk[@<variant>]/` — beside the method's prompt-policy run folders."""
+    """`<runs>/<split>/<method>/walk[@<variant>]/` (contracts §2.5)."""
+    from tipbench.contracts.run_folder import walk_dir as walk_folder
     from tipbench.paths import runs_dir
 
-    return runs_dir(cfg.runs_dir) / cfg.split / cfg.method / ("walk" + (f"@{cfg.variant}" if cfg.variant else ""))
+    return walk_folder(runs_dir(cfg.runs_dir), cfg.split, cfg.method, cfg.variant)
 
 
 def first_items(items: Sequence[SelectiveItem], n: int) -> list[SelectiveItem]:
@@ -220,14 +191,16 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
     import pandas as pd
 
     from tipbench.adherence.split import read_selective_items
-    from tipbench.io import PROTOCOL, atomic_write_bytes, read_json, sha256_file, write_json
+    from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.scores import WALK_JSON, WALK_PARQUET
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.io import atomic_write_bytes, write_json
     from tipbench.paths import splits_dir
 
     # 1. the subset
-    split_dir = splits_dir(cfg.splits_dir) / cfg.split
-    items = first_items(read_selective_items(split_dir), cfg.n)
-    split_meta = read_json(split_dir / "split.json") if (split_dir / "split.json").is_file() else {}
-    global_seed = int(split_meta.get("seed", 0))
+    split = read_split_folder(splits_dir(cfg.splits_dir) / cfg.split)
+    items = first_items(read_selective_items(split), cfg.n)
+    global_seed = split.seed
     # 2. the restorer
     if restorer is None:
         restorer = build_restorer(cfg)
@@ -239,17 +212,17 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     result = {
         "method": cfg.method, "variant": cfg.variant, "split": cfg.split,
-        "split_manifest_sha256": sha256_file(split_dir / "manifest.parquet"),
-        "source": split_meta.get("source"), "n": len(items), "ids": [item.id for item in items],
+        "split_manifest_sha256": split.manifest_sha256,
+        "source": split.source, "n": len(items), "ids": [item.id for item in items],
         "grids": {"denoise": list(DENOISE_GRID), "deblur": list(DEBLUR_GRID)},
         "detail_sigma": WALK_DETAIL_SIGMA, "semantic_prompt": "", "uses_restoration_prompt": bool(getattr(restorer, "uses_restoration_prompt", False)),
         **controllability(rows),
         "protocol": PROTOCOL, "seconds": round(seconds, 3), "config": cfg.to_dict(),
     }
     frame = pd.DataFrame(rows, columns=list(WALK_COLUMNS))
-    atomic_write_bytes(out_dir / "walk.parquet", frame.to_parquet(index=False))
-    write_json(out_dir / "walk.json", result)
-    logger.info("wrote %s", out_dir / "walk.json")
+    atomic_write_bytes(out_dir / WALK_PARQUET, frame.to_parquet(index=False))
+    write_json(out_dir / WALK_JSON, result)
+    logger.info("wrote %s", out_dir / WALK_JSON)
     return result
 
 

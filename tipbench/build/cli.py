@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 
 from tipbench.build.config import BuildConfig
-from tipbench.errors import TipbenchError, report_cli_error
+from tipbench.cli import add_output_options, progress_enabled, run_command
 
 EPILOG = """\
 splits (protocol §5):
@@ -26,7 +24,7 @@ error, never a fallback.
 
 output: OUT/<split>/{gt,lq,target}/<id>.png, manifest.parquet, split.json, skipped.jsonl (contracts §1), plus
 .work/ (per-item records used by --resume; safe to delete after a finished build).
-Exit status: 0 ok, 1 data/config error (one line `error: ...`), 2 bad usage.
+Exit status: 0 ok, 1 data/config error (one line `error: ...`), 2 bad usage. -v also logs every skipped image.
 
 examples:
   python -m tipbench.build --split coco-param                      # bundled sample
@@ -59,10 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue an interrupted build: keep items whose files match their recorded sha256, "
                             "redo the rest")
     where.add_argument("--overwrite", action="store_true", help="delete a previous build of this split first")
-    where.add_argument("--no-progress", action="store_true", help="no progress bar")
-    verbosity = where.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="log every skipped image")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    add_output_options(parser)
     return parser
 
 
@@ -77,16 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seed must be >= 0, got {args.seed}")
     if args.resume and args.overwrite:
         parser.error("--resume and --overwrite exclude each other")
-    level = logging.ERROR if args.quiet else logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    from tipbench.build.runner import build_split
 
-    try:
+    def work() -> int:
+        from tipbench.build.runner import build_split
+
         config = BuildConfig(split=args.split, source_root=args.source_root, out=args.out, limit=args.limit,
                              seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
-                             progress=not args.no_progress)
-        split_dir = build_split(config)
-    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
-        return report_cli_error(exc)
-    print(f"wrote {split_dir}")
-    return 0
+                             progress=progress_enabled(args))
+        print(f"wrote {build_split(config)}")
+        return 0
+
+    return run_command(args, work, interrupted="interrupted; run again with --resume to continue")

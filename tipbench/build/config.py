@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
-from tipbench.config import reject_unknown_keys
+from tipbench.config import FrozenConfig
 from tipbench.errors import ConfigError
 
 
 @dataclass(frozen=True)
-class BuildConfig:
+class BuildConfig(FrozenConfig):
     """Options of one split build (contracts §6 `python -m tipbench.build`).
 
     Attributes:
@@ -52,11 +51,3 @@ class BuildConfig:
             raise ConfigError(f"`limit` must be >= 1, got {self.limit}")
         if self.resume and self.overwrite:
             raise ConfigError("`resume` and `overwrite` exclude each other; pick one")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BuildConfig:
-        reject_unknown_keys(cls, data, "BuildConfig")
-        return cls(**data)

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from tipbench.canonical import SkipImage
-from tipbench.io import atomic_write_bytes, encode_png, sha256_bytes, sha256_file
+from tipbench.contracts.split_folder import encode_params, write_item_file
+from tipbench.io import atomic_write_bytes, encode_png, sha256_file
 from tipbench.prompts import BLIND_PROMPT
 from tipbench.sources.base import Candidate
 
@@ -37,19 +38,6 @@ def record_path(split_dir: str | Path, item_id: str) -> Path:
     return Path(split_dir) / WORK_DIR / f"{item_id}.json"
 
 
-def params_json(params: dict[str, Any]) -> str:
-    """Compact, sorted JSON of a parameter record (numpy scalars become Python numbers)."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        raise TypeError(f"cannot store {type(value).__name__} in params")
-
-    return json.dumps(params, sort_keys=True, separators=(",", ":"), allow_nan=False, default=convert)
-
-
 def degrade_item(context: ItemContext, gt: np.ndarray, index: int):
     """Degrade one GT with the context's pipeline, seeded by (seed, index) (protocol §2)."""
     from tipbench.degradations.base import DEGRADATIONS
@@ -58,12 +46,6 @@ def degrade_item(context: ItemContext, gt: np.ndarray, index: int):
     if context.pipeline == "realesrgan":
         return pipeline.degrade(gt, seed=context.seed, index=index, param_set=context.param_set)
     return pipeline.degrade(gt, seed=context.seed, index=index)
-
-
-def _write(split_dir: Path, folder: str, item_id: str, data: bytes) -> tuple[str, str]:
-    relative = f"{folder}/{item_id}.png"
-    atomic_write_bytes(split_dir / relative, data)
-    return relative, sha256_bytes(data)
 
 
 def process_item(context: ItemContext, candidate: Candidate) -> dict[str, Any]:
@@ -95,14 +77,14 @@ def process_item(context: ItemContext, candidate: Candidate) -> dict[str, Any]:
                 params["crop"] = source_params
             target = getattr(result, "target", None)
             if target is not None:
-                row["target_path"], row["target_sha256"] = _write(split_dir, "target", candidate.id,
-                                                                  encode_png(target))
+                row["target_path"], row["target_sha256"] = write_item_file(split_dir, "target", candidate.id,
+                                                                           encode_png(target))
     except SkipImage as exc:
         return _finish(split_dir, _skip(candidate, str(exc)))
-    row["gt_path"], row["gt_sha256"] = _write(split_dir, "gt", candidate.id, gt_bytes)
-    row["lq_path"], row["lq_sha256"] = _write(split_dir, "lq", candidate.id, lq_bytes)
+    row["gt_path"], row["gt_sha256"] = write_item_file(split_dir, "gt", candidate.id, gt_bytes)
+    row["lq_path"], row["lq_sha256"] = write_item_file(split_dir, "lq", candidate.id, lq_bytes)
     row.update(width_lq=int(width), height_lq=int(height), restoration_prompt=prompt,
-               restoration_prompt_type=prompt_type, pipeline=context.pipeline, params=params_json(params))
+               restoration_prompt_type=prompt_type, pipeline=context.pipeline, params=encode_params(params))
     return _finish(split_dir, {"status": "ok", "row": row})
 
 

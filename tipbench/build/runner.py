@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import threading
 import time
 from collections import deque
@@ -19,8 +18,19 @@ from typing import Any
 from tipbench import paths
 from tipbench.build.config import BuildConfig
 from tipbench.build.item import WORK_DIR, ItemContext, process_item, verified_record
+from tipbench.contracts import PROTOCOL
+from tipbench.contracts.split_folder import (
+    IMAGE_KINDS,
+    MANIFEST,
+    SKIPPED,
+    SPLIT_JSON,
+    SplitRow,
+    write_manifest,
+    write_skipped,
+    write_split_info,
+)
 from tipbench.errors import ConfigError, SourceError
-from tipbench.io import PROTOCOL, atomic_write_bytes, write_json, write_manifest
+from tipbench.io import write_json
 from tipbench.sources import ResolvedSource, resolve_source
 from tipbench.splits import SPLITS, SplitSpec
 
@@ -28,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 #: Exit status of the fault-injection abort (`TIPBENCH_FAULT_AFTER`), distinct from 1 (error) and 2 (usage).
 FAULT_EXIT_CODE = 75
-OUTPUT_NAMES = ("gt", "lq", "target", WORK_DIR, "manifest.parquet", "split.json", "skipped.jsonl")
+OUTPUT_NAMES = (*IMAGE_KINDS, WORK_DIR, MANIFEST, SPLIT_JSON, SKIPPED)
 FINGERPRINT = "build.json"
 
 
@@ -152,10 +162,9 @@ def _executor(workers: int):
 
 
 def _progress_bar(plan: _Plan, config: BuildConfig):
-    from tqdm.auto import tqdm
+    from tipbench.cli import progress_bar
 
-    disable = not (config.progress and sys.stderr.isatty())
-    return tqdm(total=plan.n, desc=plan.spec.name, unit="img", disable=disable, file=sys.stderr, dynamic_ncols=True)
+    return progress_bar(total=plan.n, desc=plan.spec.name, unit="img", enabled=config.progress)
 
 
 def _run_items(plan: _Plan, config: BuildConfig) -> list[dict[str, Any]]:
@@ -193,7 +202,7 @@ def _run_items(plan: _Plan, config: BuildConfig) -> list[dict[str, Any]]:
                 built += 1
                 bar.update(1)
             else:
-                logger.info("skipped %s: %s", record["source_path"], record["reason"])
+                logger.debug("skipped %s: %s", record["source_path"], record["reason"])
             if not record.pop("reused", False):
                 new_items += 1
                 if fault_after is not None and new_items >= fault_after:
@@ -213,7 +222,7 @@ def _abort(executor: Any, fault_after: int) -> None:
 
 def _clean_stale(split_dir: Path, ids: set[str]) -> None:
     """Remove temporary files of interrupted writes and images of items outside the final set."""
-    for folder in ("gt", "lq", "target", WORK_DIR):
+    for folder in (*IMAGE_KINDS, WORK_DIR):
         directory = split_dir / folder
         if not directory.is_dir():
             continue
@@ -234,19 +243,18 @@ def _versions() -> dict[str, str | None]:
 
 def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -> Path:
     split_dir = plan.split_dir
-    rows = [record["row"] for record in records if record["status"] == "ok"]
+    rows = [SplitRow.from_dict(record["row"]) for record in records if record["status"] == "ok"]
     skipped = [{key: record[key] for key in ("index", "id", "source_path", "reason")}
                for record in records if record["status"] == "skipped"]
-    lines = "".join(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n" for entry in skipped)
-    atomic_write_bytes(split_dir / "skipped.jsonl", lines.encode("utf-8"))
+    write_skipped(split_dir, skipped)
     if len(rows) < plan.n and plan.source.kind != "sample":
         raise SourceError(f"only {len(rows)} usable items of {len(records)} candidates in `{plan.source.root}` "
-                          f"({len(skipped)} skipped, see {split_dir / 'skipped.jsonl'}); split `{plan.spec.name}` "
+                          f"({len(skipped)} skipped, see {split_dir / SKIPPED}); split `{plan.spec.name}` "
                           f"needs {plan.n} (use --limit)")
     if not rows:
-        raise SourceError(f"no usable items in `{plan.source.root}` (see {split_dir / 'skipped.jsonl'})")
-    manifest_sha256 = write_manifest(split_dir / "manifest.parquet", rows)
-    _clean_stale(split_dir, {row["id"] for row in rows})
+        raise SourceError(f"no usable items in `{plan.source.root}` (see {split_dir / SKIPPED})")
+    manifest_sha256 = write_manifest(split_dir, rows)
+    _clean_stale(split_dir, {row.id for row in rows})
     info = {
         "split": plan.spec.name, "protocol": PROTOCOL, "seed": config.seed, "source": plan.source.kind,
         "source_root": plan.source.root_as_given, "n_requested": plan.n, "n_built": len(rows),
@@ -256,7 +264,7 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
                   "source_root": config.source_root},
         "notes": list(plan.source.notes), "versions": _versions(),
     }
-    write_json(split_dir / "split.json", info)
+    write_split_info(split_dir, info)
     if plan.source.kind == "sample":
         logger.warning("built `%s` from the BUNDLED SAMPLE (%d items): not the benchmark", plan.spec.name, len(rows))
     logger.info("wrote %s (%d items, %d skipped)", split_dir, len(rows), len(skipped))

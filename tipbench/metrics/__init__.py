@@ -1,18 +1,11 @@
-"""Metrics (protocol §6): functional forms in `tipbench.metrics.functional`, stateful classes here, one registry.
+"""Metrics (protocol §6): the table of every score (`specs`), functional forms in `tipbench.metrics.functional`,
+stateful classes beside them, and the one-pass scoring harness.
 
-Entries are lazy so `import tipbench.metrics` imports no torch.
+`import tipbench.metrics` imports no torch: the table names each class lazily.
 """
 
 from __future__ import annotations
 
-from tipbench.registry import Registry
+from tipbench.metrics.specs import METRICS, MetricSpec, metric_spec
 
-METRICS: Registry = Registry("metric")
-METRICS.register("psnr", "tipbench.metrics.psnr:PSNR")
-METRICS.register("ssim", "tipbench.metrics.ssim:SSIM")
-METRICS.register("lpips", "tipbench.metrics.lpips:LPIPS")
-METRICS.register("fid", "tipbench.metrics.fid:FID")
-METRICS.register("clip-i", "tipbench.metrics.clip:CLIPImageSimilarity")
-METRICS.register("clip-t", "tipbench.metrics.clip:CLIPTextSimilarity")
-
-__all__ = ["METRICS"]
+__all__ = ["METRICS", "MetricSpec", "metric_spec"]

@@ -9,9 +9,8 @@ import torch
 from tipbench.metrics.base import PerImageMetric
 from tipbench.metrics.functional.clip import clip_image_similarity, clip_text_similarity
 from tipbench.metrics.networks import ClipBundle, MetricWeights, RandomArch, build_clip
+from tipbench.metrics.specs import DEFAULT_CLIP_MODEL, METRICS
 from tipbench.metrics.views import batch_views, clip_view
-
-DEFAULT_CLIP_MODEL = "ViT-L-14-quickgelu"
 
 
 class ClipEncoder:
@@ -41,7 +40,7 @@ def build_encoder(model_name: str = DEFAULT_CLIP_MODEL, weights: MetricWeights =
 class CLIPImageSimilarity(PerImageMetric):
     """CLIP-I: mean cosine of restored vs GT image embeddings (raw cosine)."""
 
-    higher_is_better = True
+    higher_is_better = METRICS.get("clip_i").higher_is_better
 
     def __init__(self, encoder: ClipEncoder) -> None:
         super().__init__()
@@ -57,7 +56,7 @@ class CLIPImageSimilarity(PerImageMetric):
 class CLIPTextSimilarity(PerImageMetric):
     """CLIP-T: mean cosine of restored image vs caption embeddings; rows with an empty caption are NaN (null)."""
 
-    higher_is_better = True
+    higher_is_better = METRICS.get("clip_t").higher_is_better
 
     def __init__(self, encoder: ClipEncoder) -> None:
         super().__init__()

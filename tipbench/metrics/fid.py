@@ -12,6 +12,7 @@ from tipbench.metrics import networks
 from tipbench.metrics.base import Metric
 from tipbench.metrics.functional.fid import FeatureStats, _fid_update, frechet_distance
 from tipbench.metrics.networks import MetricWeights, RandomArch
+from tipbench.metrics.specs import METRICS
 from tipbench.metrics.views import batch_views, fid_view, make_fid_resizer
 
 
@@ -22,8 +23,8 @@ class FID(Metric):
     (`update_features`); GT statistics can also be set from a cache (`set_target_stats`).
     """
 
-    higher_is_better = False
-    per_image = False
+    higher_is_better = METRICS.get("fid").higher_is_better
+    per_image = METRICS.get("fid").per_image
 
     def __init__(self, weights: MetricWeights = "real", arch: RandomArch = "tiny", device: str = "cpu",
                  extractor: torch.nn.Module | None = None, feature_dim: int | None = None) -> None:

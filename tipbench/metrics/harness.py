@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,16 +16,27 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tipbench.contracts.split_folder import SplitFolder
 from tipbench.metrics import gt_cache, networks
 from tipbench.metrics.functional.fid import FeatureStats
 from tipbench.metrics.functional.psnr import _psnr_compute, _psnr_update
 from tipbench.metrics.functional.ssim import _ssim_update
-from tipbench.metrics.inputs import ScoreItem, SplitInfo
+from tipbench.metrics.specs import DEFAULT_CLIP_MODEL
 from tipbench.metrics.views import clip_view, fid_view, make_fid_resizer
 
 logger = logging.getLogger(__name__)
 
 PIXEL_COLUMNS = ("psnr", "ssim", "psnr_y", "ssim_y")
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    """One pair to score: restored output, reference (GT or selective target) and the caption (c_s)."""
+
+    id: str
+    out_path: Path
+    ref_path: Path
+    caption: str
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,7 @@ class HarnessOptions:
     clip: bool
     metric_weights: networks.MetricWeights = "real"
     random_arch: networks.RandomArch = "tiny"
-    clip_model: str = "ViT-L-14-quickgelu"
+    clip_model: str = DEFAULT_CLIP_MODEL
     device: str = "cpu"
     batch_size: int = 16
     workers: int = 0
@@ -111,7 +121,7 @@ def _same_shape_runs(tensors: list[torch.Tensor]) -> list[slice]:
     return runs
 
 
-def _cache_parts(family: str, split: SplitInfo, options: HarnessOptions, weight_id: str) -> dict:
+def _cache_parts(family: str, split: SplitFolder, options: HarnessOptions, weight_id: str) -> dict:
     from tipbench.metrics.versions import library_versions
 
     return {"family": family, "manifest_sha256": split.manifest_sha256, "subset": split.subset,
@@ -119,7 +129,7 @@ def _cache_parts(family: str, split: SplitInfo, options: HarnessOptions, weight_
             "settings": options.settings.get(family), "weight_id": weight_id, "versions": library_versions()}
 
 
-def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) -> HarnessResult:
+def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions) -> HarnessResult:
     """Score `items` (already validated) in one pass; see the module docstring."""
     from tipbench.metrics.clip import ClipEncoder
     from tipbench.metrics.fid import FID
@@ -138,7 +148,7 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
     if options.fid:
         fid_metric = FID(options.metric_weights, options.random_arch, device)
         weight_ids["fid"] = fid_metric.weight_id
-        fid_path = gt_cache.cache_path(split.dir, "fid",
+        fid_path = gt_cache.cache_path(split.path, "fid",
                                        gt_cache.cache_key(**_cache_parts("fid", split, options, fid_metric.weight_id)))
         fid_cached = gt_cache.load(fid_path, ids) if options.use_gt_cache else None
         if fid_cached is not None:
@@ -150,7 +160,7 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
         bundle = networks.build_clip(options.clip_model, options.metric_weights, options.random_arch, device)
         encoder = ClipEncoder(bundle, device)
         weight_ids["clip"] = bundle.weight_id
-        clip_path = gt_cache.cache_path(split.dir, "clip",
+        clip_path = gt_cache.cache_path(split.path, "clip",
                                         gt_cache.cache_key(**_cache_parts("clip", split, options, bundle.weight_id)))
         clip_cached = gt_cache.load(clip_path, ids) if options.use_gt_cache else None
         cache_state["clip"] = "hit" if clip_cached is not None else "miss"
@@ -162,9 +172,9 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
     loader = torch.utils.data.DataLoader(dataset, batch_size=options.batch_size, shuffle=False,
                                          num_workers=options.workers, collate_fn=_collate,
                                          generator=torch.Generator().manual_seed(0))
-    from tqdm.auto import tqdm
+    from tipbench.cli import progress_bar
 
-    bar = tqdm(loader, desc="score", unit="batch", disable=not (options.progress and sys.stderr.isatty()))
+    bar = progress_bar(loader, desc="score", unit="batch", enabled=options.progress)
     for batch in bar:
         for scores in batch["pixel"]:
             for name in PIXEL_COLUMNS:
@@ -196,7 +206,7 @@ def run_pass(items: list[ScoreItem], split: SplitInfo, options: HarnessOptions) 
     return HarnessResult(columns, fid_stats, weight_ids, cache_state)
 
 
-def _clip_columns(encoder, split: SplitInfo, options: HarnessOptions, cached, path: Path,
+def _clip_columns(encoder, split: SplitFolder, options: HarnessOptions, cached, path: Path,
                   out_embeddings: list, gt_embeddings: list) -> dict[str, np.ndarray]:
     from tipbench.metrics.clip import CLIPImageSimilarity, CLIPTextSimilarity
 
@@ -205,12 +215,12 @@ def _clip_columns(encoder, split: SplitInfo, options: HarnessOptions, cached, pa
         texts, has_caption = torch.from_numpy(cached["text_embeddings"]), torch.from_numpy(cached["has_caption"])
     else:
         gt_images = torch.cat(gt_embeddings)
-        has_caption = torch.tensor([bool(c) for c in split.captions])
+        has_caption = torch.tensor([bool(c) for c in split.semantic_prompts])
         texts = torch.zeros_like(gt_images)
-        captioned = [i for i, c in enumerate(split.captions) if c]
+        captioned = [i for i, c in enumerate(split.semantic_prompts) if c]
         for start in range(0, len(captioned), options.batch_size):
             chunk = captioned[start:start + options.batch_size]
-            texts[chunk] = encoder.texts([split.captions[i] for i in chunk])
+            texts[chunk] = encoder.texts([split.semantic_prompts[i] for i in chunk])
         if options.use_gt_cache:
             gt_cache.save(path, split.ids, _cache_parts("clip", split, options, encoder.bundle.weight_id),
                           image_embeddings=gt_images.numpy(), text_embeddings=texts.numpy(),

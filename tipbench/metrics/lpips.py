@@ -8,12 +8,13 @@ from tipbench.metrics import networks
 from tipbench.metrics.base import PerImageMetric
 from tipbench.metrics.functional.lpips import _lpips_check_inputs, _lpips_update
 from tipbench.metrics.networks import MetricWeights
+from tipbench.metrics.specs import METRICS
 
 
 class LPIPS(PerImageMetric):
     """Mean of per-pair LPIPS; inputs Nx3xHxW uint8 (or float in [-1, 1]); lower is better."""
 
-    higher_is_better = False
+    higher_is_better = METRICS.get("lpips").higher_is_better
 
     def __init__(self, weights: MetricWeights = "real", device: str = "cpu", net: torch.nn.Module | None = None) -> None:
         super().__init__()

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from tipbench.errors import ConfigError
+from tipbench.metrics.specs import clip_weights_name
 from tipbench.weights import file_sha256, resolve_all
 
 logger = logging.getLogger(__name__)
@@ -25,32 +26,6 @@ logger = logging.getLogger(__name__)
 MetricWeights = Literal["real", "random"]
 RandomArch = Literal["tiny", "full"]
 RANDOM_SEED = 0
-
-#: CLIP models the harness accepts → the weights entry holding their OpenAI weights.
-CLIP_MODELS: dict[str, str] = {
-    "ViT-L-14-quickgelu": "clip-vit-l-14-openai",
-    "ViT-B-32-quickgelu": "clip-vit-b-32-openai",
-}
-
-#: weights entries each network metric needs in `real` mode.
-REQUIRED_WEIGHTS: dict[str, tuple[str, ...]] = {
-    "lpips": ("lpips-alexnet", "lpips-alex-head"),
-    "fid": ("inception-fid",),
-}
-
-
-def clip_weights_name(model_name: str) -> str:
-    """The weights entry for `model_name`; refuses GELU builds of OpenAI (QuickGELU-trained) weights."""
-    if model_name in CLIP_MODELS:
-        return CLIP_MODELS[model_name]
-    base = model_name.removesuffix("-quickgelu")
-    if f"{base}-quickgelu" in CLIP_MODELS:
-        raise ConfigError(
-            f"CLIP model `{model_name}` uses GELU but the OpenAI weights were trained with QuickGELU "
-            f"(metrics.md §7.2); use `{base}-quickgelu`"
-        )
-    raise ConfigError(f"unknown CLIP model `{model_name}`; choose one of: {', '.join(CLIP_MODELS)}")
-
 
 def _seeded(build: Callable[[], nn.Module], seed: int = RANDOM_SEED) -> nn.Module:
     # fork_rng(devices=[]) restores only the CPU generator, so seed only that one (torch.manual_seed would also

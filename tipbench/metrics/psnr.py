@@ -7,6 +7,7 @@ import torch
 from tipbench.metrics.base import PerImageMetric
 from tipbench.metrics.functional.image import Channel
 from tipbench.metrics.functional.psnr import PSNR_CAP_DB, _psnr_check_inputs, _psnr_compute, _psnr_update
+from tipbench.metrics.specs import METRICS
 
 
 class PSNR(PerImageMetric):
@@ -19,7 +20,7 @@ class PSNR(PerImageMetric):
     48.1308
     """
 
-    higher_is_better = True
+    higher_is_better = METRICS.get("psnr").higher_is_better
 
     def __init__(self, channel: Channel = "rgb", cap: float = PSNR_CAP_DB) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ import torch
 from tipbench.metrics.base import PerImageMetric
 from tipbench.metrics.functional.image import Channel
 from tipbench.metrics.functional.ssim import _ssim_check_inputs, _ssim_update
+from tipbench.metrics.specs import METRICS
 
 
 class SSIM(PerImageMetric):
@@ -19,7 +20,7 @@ class SSIM(PerImageMetric):
     1.0
     """
 
-    higher_is_better = True
+    higher_is_better = METRICS.get("ssim").higher_is_better
 
     def __init__(self, channel: Channel = "rgb") -> None:
         super().__init__()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from adherence_helpers import make_selective_split, sample_photos  # noqa: F401
+
+from tests.tiny_splits import make_selective_split, sample_photos  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -8,15 +8,13 @@ the registry and the first two runs go through `tipbench.run`.
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
 import pytest
 from test_adherence_cli import external_run
 
 from tipbench.adherence.scoring import AdherenceConfig, score_adherence
 from tipbench.adherence.split import read_selective_items
 from tipbench.adherence.walk import WalkConfig, run_walk
+from tipbench.contracts.split_folder import read_split_folder
 from tipbench.io import decode_png, write_png
 from tipbench.methods import load_restorer
 from tipbench.prompts import RestorationOp, format_restoration_prompt
@@ -27,14 +25,14 @@ from tipbench.seeding import restorer_seed
 def _full_prompt_outputs(split_dir, folder):
     """classical-prompted fed `Deblur with sigma b; Denoise with sigma s` (both applied operations named)."""
     restorer = load_restorer("classical-prompted")
-    frame = pd.read_parquet(split_dir / "manifest.parquet").set_index("id")
-    for item in read_selective_items(split_dir):
-        params = json.loads(frame.loc[item.id, "params"])
+    split = read_split_folder(split_dir)
+    for item, row in zip(read_selective_items(split), split.rows):
+        params = row.params_dict()
         prompt = format_restoration_prompt([RestorationOp("blur", params["blur_sigma"]),
                                             RestorationOp("noise", params["noise_sigma"])])
         lq, gt = decode_png(item.lq_path), decode_png(item.gt_path)
         out = restorer.restore(lq, restoration_prompt=prompt, out_size=gt.shape[:2],
-                               seed=restorer_seed(int(frame.loc[item.id, "seed"]), item.index))
+                               seed=restorer_seed(row.seed, row.index))
         write_png(folder / f"{item.id}.png", out)
     return folder
 

@@ -7,11 +7,14 @@ import json
 import pandas as pd
 import pytest
 
+from tests.conftest import error_text
+from tests.tiny_splits import edit_manifest
 from tipbench.adherence.cli import main
-from tipbench.adherence.scoring import ITEM_COLUMNS, SUMMARY_KEYS, AdherenceConfig, aggregate
+from tipbench.adherence.config import AdherenceConfig
+from tipbench.adherence.scoring import ITEM_COLUMNS, SUMMARY_KEYS, aggregate
 from tipbench.errors import ConfigError
-from tipbench.score_config import ScoreConfig
-from tipbench.score_external import prepare_external_run
+from tipbench.score import ScoreConfig
+from tipbench.score.external import prepare_external_run
 
 
 def external_run(split_dir, runs_dir, outputs, method, prompts="restoration", variant=None):
@@ -47,7 +50,7 @@ def test_bad_usage_exits_two():
 def test_not_a_run_folder_is_a_one_line_error(tmp_path, capsys):
     assert main([str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "run.json" in err
+    assert error_text(err).startswith("error: ") and "run.json" in err
 
 
 def test_the_target_itself_scores_perfectly(oracle_run, selective_split, capsys):
@@ -70,8 +73,9 @@ def test_the_target_itself_scores_perfectly(oracle_run, selective_split, capsys)
 def test_worker_count_does_not_change_the_diagnostics(selective_split):
     from tipbench.adherence.scoring import diagnose_outputs
     from tipbench.adherence.split import read_selective_items
+    from tipbench.contracts.split_folder import read_split_folder
 
-    items = read_selective_items(selective_split)
+    items = read_selective_items(read_split_folder(selective_split))
     in_process = diagnose_outputs(items, selective_split / "lq", workers=0)
     assert diagnose_outputs(items, selective_split / "lq", workers=2) == in_process
 
@@ -117,16 +121,11 @@ def test_aggregate_weighs_each_operation_equally_and_says_why_a_score_is_null():
 def test_a_run_on_a_non_selective_split_is_refused(selective_split, tmp_path, capsys):
     import shutil
 
-    from tipbench.io import write_manifest
-
     split = tmp_path / "splits" / selective_split.name
     shutil.copytree(selective_split, split, ignore=shutil.ignore_patterns(".cache"))
-    rows = pd.read_parquet(split / "manifest.parquet").to_dict("records")
-    for row in rows:
-        row["pipeline"] = "param"
-    write_manifest(split / "manifest.parquet", rows)
+    edit_manifest(split, lambda rows: [{**row, "pipeline": "param"} for row in rows])
     run = external_run(split, tmp_path / "runs", split / "lq", "nothing")
     assert main([str(run), "--splits-dir", str(split.parent), "--no-lpips"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "selective" in err
+    assert error_text(err).startswith("error: ") and "selective" in err
     assert not (run / "adherence.json").exists()

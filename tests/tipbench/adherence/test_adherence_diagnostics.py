@@ -6,19 +6,18 @@ import json
 import math
 import shutil
 
-import pandas as pd
 import pytest
-from adherence_helpers import make_selective_split
 
+from tests.tiny_splits import edit_manifest, make_selective_split
 from tipbench.adherence.scoring import diagnose_item
 from tipbench.adherence.split import named_operation, read_selective_items
+from tipbench.contracts.split_folder import read_split_folder
 from tipbench.errors import ManifestError
-from tipbench.io import write_manifest
 
 
 @pytest.fixture(scope="module")
 def items(selective_split):
-    return read_selective_items(selective_split)
+    return read_selective_items(read_split_folder(selective_split))
 
 
 def test_reader_gives_both_named_operations_with_their_params(items):
@@ -68,9 +67,7 @@ def test_named_operation_parses_one_op_only():
 def _copy_with(split_dir, tmp_path, edit):
     copy = tmp_path / "copy"
     shutil.copytree(split_dir, copy)
-    frame = pd.read_parquet(copy / "manifest.parquet")
-    rows = edit(frame.to_dict("records"))
-    write_manifest(copy / "manifest.parquet", rows)
+    edit_manifest(copy, edit)
     return copy
 
 
@@ -81,15 +78,14 @@ def test_reader_refuses_non_selective_splits(selective_split, tmp_path):
         return rows
 
     with pytest.raises(ManifestError, match="selective"):
-        read_selective_items(_copy_with(selective_split, tmp_path, param_rows))
+        read_selective_items(read_split_folder(_copy_with(selective_split, tmp_path, param_rows)))
 
 
 def test_reader_refuses_a_split_without_targets(tmp_path):
     split = make_selective_split(tmp_path, n=2, size=64)
-    frame = pd.read_parquet(split / "manifest.parquet").drop(columns=["target_path", "target_sha256"])
-    write_manifest(split / "manifest.parquet", frame.to_dict("records"))
+    edit_manifest(split, lambda rows: [{**row, "target_path": None, "target_sha256": None} for row in rows])
     with pytest.raises(ManifestError, match="target_path"):
-        read_selective_items(split)
+        read_selective_items(read_split_folder(split))
 
 
 def test_reader_refuses_a_prompt_that_disagrees_with_params(selective_split, tmp_path):
@@ -100,7 +96,7 @@ def test_reader_refuses_a_prompt_that_disagrees_with_params(selective_split, tmp
         return rows
 
     with pytest.raises(ManifestError, match="names"):
-        read_selective_items(_copy_with(selective_split, tmp_path, flip))
+        read_selective_items(read_split_folder(_copy_with(selective_split, tmp_path, flip)))
 
 
 def test_anchor_cache_is_written_once_and_read_back_unchanged(selective_split, tmp_path, caplog):
@@ -110,7 +106,7 @@ def test_anchor_cache_is_written_once_and_read_back_unchanged(selective_split, t
 
     copy = tmp_path / "split"
     shutil.copytree(selective_split, copy, ignore=shutil.ignore_patterns(".cache"))
-    items = read_selective_items(copy)
+    items = read_selective_items(read_split_folder(copy))
     fresh = split_anchors(items, copy, use_cache=False)
     assert not (copy / ".cache").exists()
     assert split_anchors(items, copy) == fresh

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from adherence_helpers import sample_photos
 
+from tests.tiny_splits import sample_photos
 from tipbench.adherence.measures import MIN_GAP_DETAIL, detail_gain, noise_level, normalised_score
 from tipbench.degradations import param_ops
 from tipbench.images import quantize, to_float01

@@ -19,6 +19,7 @@ from tipbench.adherence.walk import (
     walk_items,
     walk_prompt,
 )
+from tipbench.contracts.split_folder import read_split_folder
 from tipbench.degradations import param_ops
 from tipbench.errors import ConfigError
 from tipbench.images import quantize, to_float01
@@ -77,7 +78,7 @@ def test_controllability_orients_each_walk():
 
 
 def test_a_restorer_that_follows_the_prompt_is_controllable_and_one_that_ignores_it_is_not(selective_split):
-    items = first_items(read_selective_items(selective_split), 2)
+    items = first_items(read_selective_items(read_split_folder(selective_split)), 2)
     grids = {"denoise": DENOISE_GRID[::3], "deblur": DEBLUR_GRID[::2]}
     follows = controllability(walk_items(FollowsStrength(), items, global_seed=0, grids=grids))
     assert follows["controllability_denoise"] > 0.9 and follows["controllability_deblur"] > 0.9
@@ -95,7 +96,7 @@ def test_run_walk_writes_its_files_and_is_deterministic(selective_split, tmp_pat
     second = run_walk(config, restorer=FollowsStrength())
     for key in ("controllability", "spearman", "ids", "grids", "split_manifest_sha256"):
         assert first[key] == second[key]
-    assert first["ids"] == [item.id for item in first_items(read_selective_items(selective_split), 2)]
+    assert first["ids"] == [item.id for item in first_items(read_selective_items(read_split_folder(selective_split)), 2)]
 
 
 def test_walk_config_round_trips_and_validates(selective_split):
@@ -106,7 +107,7 @@ def test_walk_config_round_trips_and_validates(selective_split):
     with pytest.raises(ConfigError, match="positive"):
         WalkConfig(method="x", n=0)
     with pytest.raises(ConfigError, match="--n 99"):
-        first_items(read_selective_items(selective_split), 99)
+        first_items(read_selective_items(read_split_folder(selective_split)), 99)
 
 
 def test_walk_response_is_read_from_the_output(selective_split):
@@ -116,7 +117,7 @@ def test_walk_response_is_read_from_the_output(selective_split):
         def restore(self, lq, **kwargs):
             return np.full_like(lq, 128)
 
-    items = first_items(read_selective_items(selective_split), 1)
+    items = first_items(read_selective_items(read_split_folder(selective_split)), 1)
     rows = walk_items(Blank(), items, global_seed=0, grids={"deblur": (1.0,), "denoise": (0.1,)})
     by_walk = {row["walk"]: row["response"] for row in rows}
     assert by_walk["deblur"] == pytest.approx(0.0, abs=1e-9)

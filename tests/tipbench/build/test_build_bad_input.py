@@ -15,8 +15,10 @@ import pytest
 from build_helpers import make_coco_tree, smooth_image
 from PIL import Image
 
+from tests.conftest import error_text
+from tests.tiny_splits import manifest_frame
 from tipbench.build import BuildConfig, build_split, main
-from tipbench.io import decode_png, read_manifest
+from tipbench.io import decode_png
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -77,7 +79,7 @@ def bad_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_skips_are_recorded_and_replaced(bad_build) -> None:
     _, split_dir = bad_build
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert len(frame) == USABLE  # still N images: skipped inputs were replaced by the next ids of the order
     skipped = {entry["source_path"]: entry["reason"]
                for entry in map(json.loads, (split_dir / "skipped.jsonl").read_text().splitlines())}
@@ -94,7 +96,7 @@ def gt_of(split_dir: Path, item_id: str) -> np.ndarray:
 
 def test_conversions(bad_build) -> None:
     _, split_dir = bad_build
-    for item_id in read_manifest(split_dir)["id"]:
+    for item_id in manifest_frame(split_dir)["id"]:
         assert gt_of(split_dir, item_id).shape == (512, 512, 3)
     cmyk = gt_of(split_dir, "cmyk").astype(int)
     assert cmyk[..., 0].min() > 200 and cmyk[..., 1:].max() < 60  # CMYK (0,255,255,0) is red
@@ -111,7 +113,7 @@ def test_conversions(bad_build) -> None:
 
 def test_missing_and_empty_captions(bad_build) -> None:
     _, split_dir = bad_build
-    captions = dict(zip(read_manifest(split_dir)["id"], read_manifest(split_dir)["semantic_prompt"]))
+    captions = dict(zip(manifest_frame(split_dir)["id"], manifest_frame(split_dir)["semantic_prompt"]))
     assert captions["normal_a"] == "a normal photo"
     assert captions["rgba"] == "" and captions["normal_b"] == ""  # empty row, and no row at all
 
@@ -123,7 +125,7 @@ def test_too_few_usable_images_is_an_error(bad_build, capsys: pytest.CaptureFixt
     assert "has 12 candidate items" in capsys.readouterr().err
     assert main([*args, "--limit", str(USABLE + 1), "--resume"]) == 1  # every record is reused: no image re-read
     err = capsys.readouterr().err
-    assert err.startswith("error: only 8 usable items of 12") and "skipped.jsonl" in err
+    assert error_text(err).startswith("error: only 8 usable items of 12") and "skipped.jsonl" in err
 
 
 def write_annotations(root: Path, data: bytes) -> None:
@@ -144,7 +146,7 @@ def test_bad_annotations(case: str, data: bytes, message: str, tmp_path: Path,
     write_annotations(root, data)
     assert main(["--split", "coco-param", "--source-root", str(root), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert error_text(err).startswith("error: ") and message in err and error_text(err).count("\n") == 1
 
 
 @pytest.mark.parametrize("content, message", [
@@ -174,7 +176,7 @@ def test_unwritable_output_and_bad_usage(tmp_path: Path, capsys: pytest.CaptureF
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     assert main(["--split", "coco-param", "--out", str(blocker / "splits"), "-q"]) == 1
-    assert capsys.readouterr().err.startswith("error: cannot write to output folder")
+    assert error_text(capsys.readouterr().err).startswith("error: cannot write to output folder")
     assert main(["--split", "coco-parm", "--out", str(tmp_path)]) == 1
     assert "available: coco-param" in capsys.readouterr().err
     for bad in (["--workers", "0"], ["--limit", "-1"], ["--resume", "--overwrite"], ["--seed", "x"]):
@@ -205,7 +207,7 @@ def test_stablesr_zip_checksum_and_pairs(tmp_path: Path, capsys: pytest.CaptureF
     digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()
     split_dir = build_split(BuildConfig(split="div2k-stablesr", source_root=str(zip_path), out=str(tmp_path / "o2"),
                                         limit=2, stablesr_zip_sha256=digest, progress=False))
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert json.loads((split_dir / "split.json").read_text())["source"] == "stablesr-zip"
     assert list(frame["id"]) == ["0001", "0002"] and (frame["pipeline"] == "published").all()
     for row in frame.to_dict("records"):
@@ -225,7 +227,7 @@ def test_stablesr_folder_with_missing_lq(tmp_path: Path) -> None:
             (folder / "lq" / name).write_bytes(lq)
     split_dir = build_split(BuildConfig(split="div2k-stablesr", source_root=str(tmp_path), out=str(tmp_path / "o"),
                                         limit=2, progress=False))
-    assert list(read_manifest(split_dir)["id"]) == ["0002", "0003"]
+    assert list(manifest_frame(split_dir)["id"]) == ["0002", "0003"]
     assert "no lq/0001.png" in (split_dir / "skipped.jsonl").read_text()
 
 
@@ -237,7 +239,7 @@ def test_div2k_crops(tmp_path: Path) -> None:
     Image.fromarray(source).save(hr / "0802.png")
     split_dir = build_split(BuildConfig(split="div2k-realesrgan", source_root=str(tmp_path), out=str(tmp_path / "o"),
                                         limit=2, progress=False))
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert list(frame["id"]) == ["0802_c00", "0802_c01"] and list(frame["index"]) == [30, 31]
     assert len((split_dir / "skipped.jsonl").read_text().splitlines()) == 30
     for row in frame.to_dict("records"):

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from build_helpers import folder_hashes, make_coco_tree
 
+from tests.tiny_splits import manifest_frame
 from tipbench.build import BuildConfig, build_split
+from tipbench.contracts.split_folder import MANIFEST_COLUMNS
 from tipbench.degradations.base import DEGRADATIONS
-from tipbench.io import MANIFEST_COLUMNS, decode_png, read_manifest, sha256_file
+from tipbench.io import decode_png, sha256_file
 from tipbench.prompts import BLIND_PROMPT, parse_restoration_prompt, to_type_only
 
 N_IMAGES, N = 8, 6
@@ -34,7 +36,7 @@ def built(coco, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def check_common_columns(split_dir: Path, captions: dict[str, list[str]]) -> None:
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert list(frame.columns) == list(MANIFEST_COLUMNS)
     assert len(frame) == N and frame["index"].is_monotonic_increasing
     for row in frame.to_dict("records"):
@@ -55,7 +57,7 @@ def test_coco_param_manifest(built, coco) -> None:
     root, captions = coco
     split_dir = built["coco-param"]
     check_common_columns(split_dir, captions)
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert (frame["pipeline"] == "param").all()
     # the image without a caption sits inside the built prefix, is recorded, and the next id replaces it
     skipped = [json.loads(line) for line in (split_dir / "skipped.jsonl").read_text().splitlines()]
@@ -80,7 +82,7 @@ def test_coco_param_manifest(built, coco) -> None:
 def test_coco_realesrgan_shares_ids_and_gt(built, coco) -> None:
     _, captions = coco
     check_common_columns(built["coco-realesrgan"], captions)
-    param, real = read_manifest(built["coco-param"]), read_manifest(built["coco-realesrgan"])
+    param, real = manifest_frame(built["coco-param"]), manifest_frame(built["coco-realesrgan"])
     assert list(param["id"]) == list(real["id"]) and list(param["index"]) == list(real["index"])
     assert list(param["gt_sha256"]) == list(real["gt_sha256"])
     assert list(param["semantic_prompt"]) == list(real["semantic_prompt"])
@@ -101,7 +103,7 @@ def test_rebuild_and_limit_give_identical_bytes(built, coco, tmp_path: Path) -> 
     assert folder_hashes(again) == folder_hashes(built["coco-param"])
     shorter = build_split(BuildConfig(split="coco-param", source_root=str(root), out=str(tmp_path / "b"), limit=2,
                                       progress=False))
-    full, prefix = read_manifest(built["coco-param"]), read_manifest(shorter)
+    full, prefix = manifest_frame(built["coco-param"]), manifest_frame(shorter)
     assert list(prefix["lq_sha256"]) == list(full["lq_sha256"][:2])
     assert list(prefix["params"]) == list(full["params"][:2])
 
@@ -110,5 +112,5 @@ def test_other_seed_changes_order(coco, built, tmp_path: Path) -> None:
     root, _ = coco
     other = build_split(BuildConfig(split="coco-param", source_root=str(root), out=str(tmp_path), limit=N, seed=1,
                                     progress=False))
-    assert list(read_manifest(other)["params"]) != list(read_manifest(built["coco-param"])["params"])
-    assert (read_manifest(other)["seed"] == 1).all()
+    assert list(manifest_frame(other)["params"]) != list(manifest_frame(built["coco-param"])["params"])
+    assert (manifest_frame(other)["seed"] == 1).all()

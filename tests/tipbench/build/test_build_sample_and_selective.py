@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from build_helpers import folder_hashes, make_coco_tree
 
+from tests.conftest import error_text
+from tests.tiny_splits import manifest_frame
 from tipbench import paths
 from tipbench.build import BuildConfig, build_split, main
+from tipbench.contracts.split_folder import OPTIONAL_MANIFEST_COLUMNS
 from tipbench.degradations import param_ops
 from tipbench.degradations.selective import SelectiveDegradation, apply
 from tipbench.images import quantize, to_float01
-from tipbench.io import OPTIONAL_MANIFEST_COLUMNS, decode_png, read_manifest, sha256_file
+from tipbench.io import decode_png, sha256_file
 from tipbench.prompts import RestorationOp, parse_restoration_prompt
 from tipbench.seeding import rng_from_seed
 
@@ -29,14 +32,14 @@ def test_sample_build_with_no_setup(tmp_path: Path, capsys: pytest.CaptureFixtur
     info = json.loads((split_dir / "split.json").read_text())
     assert info["source"] == "sample" and info["source_root"] is None
     assert info["n_built"] == info["n_requested"] == 9 and info["n_skipped"] == 0
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert (frame["semantic_prompt"].str.len() > 10).all()  # every sample photo has its hand-written caption
     assert all(decode_png(split_dir / path).shape == (512, 512, 3) for path in frame["gt_path"])
 
 
 def test_sample_div2k_shape(tmp_path: Path) -> None:
     split_dir = build_split(BuildConfig(split="div2k-realesrgan", out=str(tmp_path), limit=3, progress=False))
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert list(frame["id"]) == ["astronaut_c00", "astronaut_c01", "astronaut_c02"]
     assert (frame["semantic_prompt"] == "").all() and (frame["width_lq"] == 128).all()
     assert json.loads((split_dir / "split.json").read_text())["source"] == "sample"
@@ -55,7 +58,7 @@ def test_wrong_explicit_root_is_an_error(how: str, tmp_path: Path, monkeypatch: 
         monkeypatch.setenv(paths.ENV_COCO_ROOT, str(missing))
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and str(missing) in err and "SAMPLE" not in err
+    assert error_text(err).startswith("error: ") and str(missing) in err and "SAMPLE" not in err
     assert not (tmp_path / "out" / "coco-param" / "manifest.parquet").exists()
 
 
@@ -71,9 +74,9 @@ def selective(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
 
 def test_selective_targets_reproducible_from_manifest(selective) -> None:
     _, split_dir, param_dir = selective
-    frame = read_manifest(split_dir)
+    frame = manifest_frame(split_dir)
     assert set(OPTIONAL_MANIFEST_COLUMNS) <= set(frame.columns)
-    assert list(frame["gt_sha256"]) == list(read_manifest(param_dir)["gt_sha256"])  # same ids, same GT bytes
+    assert list(frame["gt_sha256"]) == list(manifest_frame(param_dir)["gt_sha256"])  # same ids, same GT bytes
     assert (frame["pipeline"] == "selective").all()
     named_kinds = set()
     for row in frame.to_dict("records"):

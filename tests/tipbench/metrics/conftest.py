@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from metrics_helpers import gt_images, make_run, make_split, noisy  # noqa: F401
+from metrics_helpers import gt_images, make_run, noisy  # noqa: F401
+
+from tests.tiny_splits import make_noise_split  # noqa: F401
 
 
 @pytest.fixture

@@ -8,11 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from metrics_helpers import gt_images, make_run, make_split, noisy
+from metrics_helpers import gt_images, make_run, noisy
 
+from tests.conftest import error_text
+from tests.tiny_splits import edit_manifest, make_noise_split
 from tipbench import weights as weights_registry
+from tipbench.contracts.scores import SCORE_COLUMNS
 from tipbench.errors import ConfigError, ManifestError, MissingWeightsError
-from tipbench.io import SCORE_COLUMNS, read_json, write_json, write_png
+from tipbench.io import read_json, write_json, write_png
 from tipbench.metrics import networks
 from tipbench.metrics.functional import psnr
 from tipbench.score import ScoreConfig, main, score_run
@@ -68,7 +71,7 @@ def counted(monkeypatch):
 
 
 def test_scores_and_summary_follow_the_contract(tmp_path):
-    split = make_split(tmp_path / "splits", n=4, captions=["a cat", "", "a dog on grass", "two birds"])
+    split = make_noise_split(tmp_path / "splits", n=4, captions=["a cat", "", "a dog on grass", "two birds"])
     run = make_run(tmp_path / "runs", split)
     summary = score_run(_random(run, tmp_path / "splits", batch_size=3))
     assert SUMMARY_KEYS <= summary.keys()
@@ -96,7 +99,7 @@ def test_clip_t_uses_the_manifest_caption(tmp_path):
     from tipbench.metrics.clip import build_encoder
 
     captions = ["a yellow taxi", "a plate of food"]
-    split = make_split(tmp_path / "splits", n=2, captions=captions)
+    split = make_noise_split(tmp_path / "splits", n=2, captions=captions)
     run = make_run(tmp_path / "runs", split)
     score_run(_random(run, tmp_path / "splits", metrics=("clip",)))
     scores = pd.read_parquet(run / "scores.parquet")
@@ -108,7 +111,7 @@ def test_clip_t_uses_the_manifest_caption(tmp_path):
 
 
 def test_second_run_on_a_split_does_no_gt_feature_work(tmp_path, counted):
-    split = make_split(tmp_path / "splits", n=3)
+    split = make_noise_split(tmp_path / "splits", n=3)
     first = make_run(tmp_path / "runs", split, method="first")
     summary = score_run(_random(first, tmp_path / "splits"))
     assert summary["gt_cache"] == {"fid": "miss", "clip": "miss"}
@@ -126,7 +129,7 @@ def test_second_run_on_a_split_does_no_gt_feature_work(tmp_path, counted):
 
 
 def test_without_weights_scoring_succeeds_with_nulls(tmp_path, no_weights, capsys):
-    split = make_split(tmp_path / "splits", n=3)
+    split = make_noise_split(tmp_path / "splits", n=3)
     run = make_run(tmp_path / "runs", split)
     assert main([str(run), "--splits-dir", str(tmp_path / "splits"), "-q"]) == 0
     summary = read_json(run / "summary.json")
@@ -145,13 +148,13 @@ def test_without_weights_scoring_succeeds_with_nulls(tmp_path, no_weights, capsy
     capsys.readouterr()
     assert main([str(run), "--splits-dir", str(tmp_path / "splits"), "--strict-metrics", "-q"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: 3 weight file(s)") and "inception-2015-12-05.pt" in err
+    assert error_text(err).startswith("error: 3 weight file(s)") and "inception-2015-12-05.pt" in err
     with pytest.raises(MissingWeightsError):
         score_run(ScoreConfig(run_dir=str(run), splits_dir=str(tmp_path / "splits"), strict_metrics=True))
 
 
 def test_small_n_fid_is_null_unless_allowed(tmp_path):
-    split = make_split(tmp_path / "splits", n=3)
+    split = make_noise_split(tmp_path / "splits", n=3)
     run = make_run(tmp_path / "runs", split)
     config = ScoreConfig(run_dir=str(run), splits_dir=str(tmp_path / "splits"), metric_weights="random",
                          metrics=("fid",), progress=False)
@@ -161,19 +164,18 @@ def test_small_n_fid_is_null_unless_allowed(tmp_path):
 
 
 def test_reference_target_writes_separate_files(tmp_path):
-    split = make_split(tmp_path / "splits", n=2)
+    split = make_noise_split(tmp_path / "splits", n=2)
     with pytest.raises(ManifestError, match="target_path"):
         score_run(_random(make_run(tmp_path / "runs", split), tmp_path / "splits", reference="target"))
-    import pyarrow.parquet as pq
+    images = gt_images(split)
 
-    from tipbench.io import write_manifest
+    def add_targets(rows):
+        for row in rows:
+            row["target_path"] = f"target/{row['id']}.png"
+            row["target_sha256"] = write_png(split / row["target_path"], 255 - images[row["id"]])
+        return rows
 
-    frame = pq.read_table(split / "manifest.parquet").to_pandas()
-    rows = frame.to_dict("records")
-    for row, image in zip(rows, gt_images(split).values()):
-        row["target_path"] = f"target/{row['id']}.png"
-        row["target_sha256"] = write_png(split / row["target_path"], 255 - image)
-    write_manifest(split / "manifest.parquet", rows)
+    edit_manifest(split, add_targets)
     run = make_run(tmp_path / "runs", split, method="sel")
     target = score_run(_random(run, tmp_path / "splits", reference="target", metrics=()))
     gt = score_run(_random(run, tmp_path / "splits", metrics=()))
@@ -187,7 +189,7 @@ def _expect_error(tmp_path, run, match):
 
 
 def test_bad_run_folders_list_offending_ids(tmp_path):
-    split = make_split(tmp_path / "splits", n=4)
+    split = make_noise_split(tmp_path / "splits", n=4)
     run = make_run(tmp_path / "runs", split)
     (run / "out" / "img001.png").unlink()
     (run / "out" / "img003.png").unlink()
@@ -206,12 +208,12 @@ def test_bad_run_folders_list_offending_ids(tmp_path):
 
 
 def test_run_for_another_split_or_build_is_refused(tmp_path):
-    split = make_split(tmp_path / "splits", n=2)
+    split = make_noise_split(tmp_path / "splits", n=2)
     run = make_run(tmp_path / "runs", split)
     meta = read_json(run / "run.json")
     write_json(run / "run.json", {**meta, "split_manifest_sha256": "0" * 64})
     _expect_error(tmp_path, run, "another build")
-    other = make_split(tmp_path / "splits", name="other-split", n=2)
+    other = make_noise_split(tmp_path / "splits", name="other-split", n=2)
     write_json(run / "run.json", {**meta, "split": "other-split", "split_manifest_sha256": None})
     (run / "out").rename(run / "out_old")
     make_run(tmp_path / "runs", other)  # outputs exist for the other split, but run.json is in this folder
@@ -221,14 +223,13 @@ def test_run_for_another_split_or_build_is_refused(tmp_path):
 
 
 def test_duplicate_manifest_ids_are_an_error(tmp_path):
-    import pyarrow.parquet as pq
+    split = make_noise_split(tmp_path / "splits", n=3)
 
-    from tipbench.io import write_manifest
+    def duplicate(rows):
+        rows[2]["id"] = rows[1]["id"]
+        return rows
 
-    split = make_split(tmp_path / "splits", n=3)
-    rows = pq.read_table(split / "manifest.parquet").to_pandas().to_dict("records")
-    rows[2]["id"] = rows[1]["id"]
-    write_manifest(split / "manifest.parquet", rows)
+    edit_manifest(split, duplicate)
     run = make_run(tmp_path / "runs", split)
     _expect_error(tmp_path, run, "duplicate ids: img001")
 
@@ -244,7 +245,7 @@ def test_config_round_trip_and_validation():
         ScoreConfig(run_dir="r", metrics=("kid",))
 
 def test_gelu_clip_model_is_refused_before_any_work(tmp_path):
-    split = make_split(tmp_path / "splits", n=2)
+    split = make_noise_split(tmp_path / "splits", n=2)
     run = make_run(tmp_path / "runs", split)
     with pytest.raises(ConfigError, match="QuickGELU"):
         score_run(ScoreConfig(run_dir=str(run), splits_dir=str(tmp_path / "splits"), clip_model="ViT-L-14"))
@@ -284,7 +285,7 @@ def test_random_networks_leave_every_global_generator_alone(monkeypatch):
 
 def test_scoring_leaves_the_global_torch_rng_alone(tmp_path):
     # protocol §2; a DataLoader without its own generator draws a base seed from the global RNG on every pass
-    split = make_split(tmp_path / "splits", n=3)
+    split = make_noise_split(tmp_path / "splits", n=3)
     run = make_run(tmp_path / "runs", split)
     before = torch.random.get_rng_state()
     score_run(_random(run, tmp_path / "splits"))

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from tests.conftest import error_text
 from tipbench import weights
 from tipbench.errors import MissingWeightsError
 
@@ -63,7 +64,7 @@ def test_cli_list_verify_and_fetch(no_weights, capsys):
     assert weights.main(["verify", "lpips-alex-head"]) == 0
     assert weights.main(["verify", "lpips-alexnet", "inception-fid"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: 2 weight file(s)")
+    assert error_text(err).startswith("error: 2 weight file(s)")
     # `tip` is produced locally: fetch says so clearly, with no network access attempted.
     assert weights.main(["fetch", "tip"]) == 1
     err = capsys.readouterr().err

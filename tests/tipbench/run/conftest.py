@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_split_helpers import make_param_split
+
+from tests.tiny_splits import make_param_split
 
 
 @pytest.fixture

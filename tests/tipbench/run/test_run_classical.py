@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from run_split_helpers import make_param_split
 
+from tests.conftest import error_text
+from tests.tiny_splits import make_param_split
 from tipbench.io import decode_png, read_json
 from tipbench.run import RunConfig, main, run_method
-from tipbench.run_folder import load_items
 
 RUN_KEYS = {"method", "variant", "split", "split_manifest_sha256", "prompts", "ignored_prompts", "settings",
             "command", "checkpoints", "weights", "device", "n_done", "n_failed", "seconds", "images_per_second",
@@ -77,7 +77,7 @@ def test_interrupted_and_resumed_run_matches_an_uninterrupted_one(tmp_path, para
 
 
 def test_ctrl_c_mid_run_is_recorded_and_the_rerun_completes_identically(tmp_path, param_split, monkeypatch):
-    import tipbench.run_loop as run_loop
+    import tipbench.run.loop as run_loop
 
     fresh = _outputs(Path(run_method(_config(tmp_path, "classical-prompted"))["run_dir"]))
     other = tmp_path / "interrupted"
@@ -148,21 +148,30 @@ def test_a_failing_item_is_recorded_not_dropped(tmp_path, param_split, capsys):
     ("both", True, "full"), ("both-type-only", True, "type"),
 ])
 def test_prompt_policies_feed_what_the_table_says(param_split, policy, semantic, restoration):
-    from tipbench.io import read_manifest
+    from tests.tiny_splits import manifest_frame
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.run.loop import ItemFeed
 
-    frame = read_manifest(param_split).sort_values("index")
-    items, _ = load_items(param_split, policy)
-    for item, row in zip(items, frame.itertuples()):
-        assert item.semantic_prompt == (row.semantic_prompt if semantic else "")
+    frame = manifest_frame(param_split).sort_values("index")
+    split = read_split_folder(param_split)
+    feed = ItemFeed(split.path, policy)
+    assert [row.id for row in split.rows] == list(frame["id"])
+    for item, row in zip(split.rows, frame.itertuples()):
+        request = feed(item)
+        assert request["semantic_prompt"] == (row.semantic_prompt if semantic else "")
         expected = {None: "", "full": row.restoration_prompt, "type": row.restoration_prompt_type}[restoration]
-        assert item.restoration_prompt == expected
+        assert request["restoration_prompt"] == expected
+        assert request["out_size"] == (64, 64) and request["lq"].shape == (row.height_lq, row.width_lq, 3)
 
 
 def test_seeds_follow_protocol_section_2(param_split):
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.run.loop import ItemFeed
     from tipbench.seeding import restorer_seed
 
-    items, _ = load_items(param_split, "both")
-    assert [item.seed for item in items] == [restorer_seed(0, i) for i in range(4)]
+    feed = ItemFeed(param_split, "both")
+    seeds = [feed(row)["seed"] for row in read_split_folder(param_split).rows]
+    assert seeds == [restorer_seed(0, i) for i in range(4)] and len(set(seeds)) == 4
 
 
 def test_missing_weights_stop_the_run_before_any_output(tmp_path, param_split, monkeypatch, capsys):
@@ -171,7 +180,7 @@ def test_missing_weights_stop_the_run_before_any_output(tmp_path, param_split, m
                  "--runs-dir", str(tmp_path / "runs")])
     assert code == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "SwinIR-M_x4_GAN.pth" in err and "github.com/JingyunLiang" in err
+    assert error_text(err).startswith("error: ") and "SwinIR-M_x4_GAN.pth" in err and "github.com/JingyunLiang" in err
     assert not (tmp_path / "runs").exists()
 
 
@@ -224,7 +233,7 @@ def test_corrupt_manifest_is_a_one_line_error(tmp_path, param_split, capsys):
                  "--runs-dir", str(tmp_path / "runs"), "--no-score"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("error: ") and "manifest.parquet" in err and "Traceback" not in err
+    assert error_text(err).startswith("error: ") and "manifest.parquet" in err and "Traceback" not in err
 
 
 def test_help_keeps_examples_on_their_lines_and_no_default_none(capsys):
@@ -234,4 +243,4 @@ def test_help_keeps_examples_on_their_lines_and_no_default_none(capsys):
     assert exc.value.code == 0
     assert "(default: None)" not in out and "(default: False)" not in out
     assert "\n  python -m tipbench.run --list\n" in out
-    assert "prompt policy (contracts §2; default: both)" in out
+    assert "prompt policy, what each item is fed (contracts §2.2; default:" in " ".join(out.split())

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from run_split_helpers import make_param_split
 
-from tipbench.io import read_json, read_manifest
+from tests.tiny_splits import make_param_split, manifest_frame
+from tipbench.io import read_json
 from tipbench.run import RunConfig, run_method
 
 
@@ -20,6 +20,6 @@ def test_limited_run_is_scored_on_its_subset_and_flagged(tmp_path):
     assert summary["comparable_to_paper"] is False
     assert any("first 2 items" in note for note in summary["notes"])
     scores = pd.read_parquet(run_dir / "scores.parquet")
-    first_two = read_manifest(split_dir).sort_values("index")["id"].tolist()[:2]
+    first_two = manifest_frame(split_dir).sort_values("index")["id"].tolist()[:2]
     assert scores["id"].tolist() == first_two
     assert scores["psnr"].notna().all()

@@ -4,10 +4,10 @@ batches of an uninterrupted run, so the resumed outputs are byte-identical."""
 from __future__ import annotations
 
 import numpy as np
-from run_split_helpers import make_param_split
 
-from tipbench.run_folder import load_items
-from tipbench.run_loop import restore_items
+from tests.tiny_splits import make_param_split
+from tipbench.contracts.split_folder import read_split_folder
+from tipbench.run.loop import ItemFeed, restore_items
 
 
 class FirstSeedPerCallRestorer:
@@ -35,15 +35,16 @@ def _outputs(run_dir):
 
 def test_resumed_run_recomputes_whole_batches(tmp_path):
     split_dir = make_param_split(tmp_path / "splits", n=7, size=32, seed=3)
-    items, _ = load_items(split_dir, "both")
+    items = list(read_split_folder(split_dir).rows)
+    feed = ItemFeed(split_dir, "both")
     fresh = tmp_path / "fresh"
-    restore_items(FirstSeedPerCallRestorer(), items, fresh, batch_size=3, progress=False)
+    restore_items(FirstSeedPerCallRestorer(), items, fresh, feed, batch_size=3, progress=False)
     expected = _outputs(fresh)
     assert len(expected) == 7
 
     resumed = tmp_path / "resumed"
-    restore_items(FirstSeedPerCallRestorer(), items[:4], resumed, batch_size=3, progress=False)  # "interrupted"
+    restore_items(FirstSeedPerCallRestorer(), items[:4], resumed, feed, batch_size=3, progress=False)  # "interrupted"
     restorer = FirstSeedPerCallRestorer()
-    restore_items(restorer, items, resumed, batch_size=3, progress=False)
+    restore_items(restorer, items, resumed, feed, batch_size=3, progress=False)
     assert restorer.calls == [3, 1]  # batch [3, 4, 5] redone whole, batch [6]; batch [0, 1, 2] skipped
     assert _outputs(resumed) == expected

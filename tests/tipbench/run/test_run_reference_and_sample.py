@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_split_helpers import make_param_split
 
+from tests.tiny_splits import make_param_split
 from tipbench.io import read_json
 from tipbench.run import main
 

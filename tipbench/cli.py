@@ -1,0 +1,117 @@
+"""What every command shares (contracts §6): `-v` / `-q`, the log format, the one-line error edge, progress bars.
+
+Each command's `main(argv)` parses its arguments, then hands its work to `run_command`, which
+
+* sets up logging once for this process: the package's loggers at INFO by default, `-v` DEBUG, `-q` WARNING,
+  `-qq` ERROR (other libraries stay at WARNING unless `-vv`), one line per record on stderr;
+* routes log records through `tqdm.write` while the work runs, so a message never breaks a progress bar;
+* turns a user-fixable failure (`TipbenchError`, `OSError`) into `error: <message>` on stderr and exit status 1, and
+  Ctrl-C into one line (exit 130). Bad usage exits 2 through `argparse` before any of this. Anything else keeps its
+  traceback: it is a bug.
+
+Long loops draw their bar with `progress_bar`, which is off when stderr is not a terminal or the caller said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tipbench.errors import TipbenchError, os_error_text
+
+#: The packages whose loggers `-v` / `-q` control.
+OWN_LOGGERS = ("tipbench", "baselines", "reference_model", "data_recipes", "leaderboard")
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, progress: bool = True) -> None:
+    """`-v/--verbose`, `-q/--quiet` (both repeatable) and, for commands with long loops, `--no-progress`."""
+    group = parser.add_argument_group("output")
+    group.add_argument("-v", "--verbose", action="count", default=0,
+                       help="more detail on stderr: -v debug, -vv also other libraries' debug")
+    group.add_argument("-q", "--quiet", action="count", default=0,
+                       help="less on stderr: -q warnings and errors only, -qq errors only")
+    if progress:
+        group.add_argument("--no-progress", action="store_true",
+                           help="no progress bar (bars are drawn only when stderr is a terminal)")
+
+
+def log_level(verbose: int = 0, quiet: int = 0) -> int:
+    """The package's log level for a `-v` / `-q` count.
+
+    >>> [logging.getLevelName(log_level(*counts)) for counts in ((0, 0), (1, 0), (0, 1), (0, 2))]
+    ['INFO', 'DEBUG', 'WARNING', 'ERROR']
+    """
+    verbosity = verbose - quiet
+    if verbosity >= 1:
+        return logging.DEBUG
+    return {0: logging.INFO, -1: logging.WARNING}.get(verbosity, logging.ERROR)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time of the record (test capture, redirection)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:  # StreamHandler.__init__ assigns it; the property ignores that
+        pass
+
+
+def configure_logging(verbose: int = 0, quiet: int = 0) -> None:
+    """One stderr handler on the root logger (replaced, never stacked, when a process runs several commands)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(handler)
+    level = log_level(verbose, quiet)
+    root.setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.WARNING))
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+
+
+def progress_enabled(args: argparse.Namespace) -> bool:
+    """Whether the command's library call should draw bars (`--no-progress` and `-q` turn them off)."""
+    return not getattr(args, "no_progress", False) and getattr(args, "quiet", 0) == 0
+
+
+def progress_bar(iterable: Iterable[Any] | None = None, *, total: int | None = None, desc: str = "",
+                 unit: str = "it", enabled: bool = True, leave: bool = True) -> Any:
+    """A tqdm bar on stderr, drawn only when `enabled` and stderr is a terminal (`leave=False`: erased when done,
+    for inner bars)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=leave,
+                disable=not (enabled and sys.stderr.isatty()))
+
+
+def report_error(exc: TipbenchError | OSError) -> int:
+    """Print the one-line `error: …` of a user-fixable failure to stderr; return exit status 1."""
+    text = os_error_text(exc) if isinstance(exc, OSError) else str(exc)
+    print(f"error: {text}", file=sys.stderr)
+    return 1
+
+
+def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupted: str = "interrupted") -> int:
+    """Run a command's work at the CLI edge (see the module docstring); returns the exit status."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", 0))
+    try:
+        with logging_redirect_tqdm():
+            return work()
+    except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
+        return report_error(exc)
+    except KeyboardInterrupt:
+        print(interrupted, file=sys.stderr)
+        return 130

@@ -1,0 +1,183 @@
+"""`score_run`: score a run folder (or outputs made elsewhere) against its split (contracts §3).
+
+Writes `scores.parquet` (one row per id) and `summary.json` in the run folder; with `reference="target"`
+(fidelity to coco-selective's targets) `scores_target.parquet` and `summary_target.json` instead. Missing
+network weights never block scoring (protocol §6.1): PSNR/SSIM are always computed, a metric without its weights
+is null with the reason and `missing_weights` says what to fetch; `strict_metrics` makes that an error.
+
+Library use:
+    >>> from tipbench.score import ScoreConfig
+    >>> ScoreConfig(run_dir="runs/coco-param/tip/both").reference
+    'gt'
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tipbench.contracts.run_folder import read_run_json
+from tipbench.contracts.scores import output_names, write_scores
+from tipbench.errors import MissingWeightsError, TipbenchError
+from tipbench.metrics.specs import (
+    DEFAULT_CLIP_MODEL,
+    IMAGE_SCORES,
+    MIN_FID_N,
+    NETWORK_FAMILIES,
+    family_metrics,
+    family_weights,
+    metric_settings,
+)
+from tipbench.score.config import ScoreConfig
+from tipbench.splits import BENCHMARK_N
+
+logger = logging.getLogger(__name__)
+
+
+def _plan_metrics(config: ScoreConfig, n: int) -> tuple[dict[str, bool], dict[str, str], list[dict]]:
+    """Which network metrics run, why the others are null, and every missing weight file (validated up front)."""
+    from tipbench import weights as registry
+
+    enabled = {family: family in config.metrics for family in NETWORK_FAMILIES}
+    reasons: dict[str, str] = {}
+    missing: list[dict] = []
+    for family in NETWORK_FAMILIES:
+        if not enabled[family]:
+            reasons[family] = "not requested (metrics option)"
+            continue
+        names = family_weights(family, config.clip_model)
+        if config.metric_weights == "random":
+            names = tuple(n for n in names if n == "lpips-alex-head")  # the heads ship in the lpips wheel
+        absent = registry.missing(names)
+        if absent:
+            enabled[family] = False
+            reasons[family] = "weights missing: " + ", ".join(a["name"] for a in absent)
+            missing.extend(a for a in absent if a["name"] not in {m["name"] for m in missing})
+    if missing and config.strict_metrics:
+        raise MissingWeightsError(missing)
+    if enabled["fid"] and n < MIN_FID_N and not config.allow_small_fid:
+        enabled["fid"] = False
+        reasons["fid"] = f"N = {n} < {MIN_FID_N}: FID not computed (pass --allow-small-fid to force it)"
+    if enabled["fid"] and n < 2:
+        enabled["fid"] = False
+        reasons["fid"] = f"N = {n}: FID needs at least 2 images"
+    return enabled, reasons, missing
+
+
+def _load_run(config: ScoreConfig) -> tuple[Path, dict]:
+    from tipbench.score.external import prepare_external_run
+
+    run_dir = prepare_external_run(config) if config.external else Path(config.run_dir)
+    return run_dir, read_run_json(run_dir)
+
+
+def _mean(values: np.ndarray | None) -> float | None:
+    if values is None:
+        return None
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else None
+
+
+def score_run(config: ScoreConfig) -> dict[str, Any]:
+    """Score one run folder (or external outputs); writes the scores and summary files and returns the summary.
+
+    Raises:
+        ManifestError: missing/extra/wrong-size/non-RGB outputs, duplicate ids, a run made for another split.
+        MissingWeightsError: only with `strict_metrics`, listing every missing weight file.
+    """
+    from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.io import write_json
+    from tipbench.metrics import harness
+    from tipbench.metrics.functional.fid import frechet_distance
+    from tipbench.metrics.versions import library_versions
+    from tipbench.score.checks import check_outputs, check_run_matches_split, find_split_dir
+
+    # 1. validate: options, run folder, split, every pair, weights — before any network is built.
+    if "clip" in config.metrics:
+        family_weights("clip", config.clip_model)  # refuses GELU builds of OpenAI weights up front
+    run_dir, run = _load_run(config)
+    split = read_split_folder(find_split_dir(run, config.splits_dir))
+    split.reference_images(config.reference)  # a target reference needs targets on every row
+    check_run_matches_split(run, split, run_dir)
+    limit = (run.get("config") or {}).get("limit")
+    if limit is not None:  # a `--limit N` run is scored on the first N items of the seeded order, and flagged
+        split = split.first(int(limit))
+    items = check_outputs(run_dir, split, config.reference)
+    n = len(items)
+    enabled, family_reasons, missing = _plan_metrics(config, n)
+    settings = metric_settings(config.reference, config.clip_model, config.allow_small_fid)
+
+    # 2. one pass.
+    options = harness.HarnessOptions(
+        lpips=enabled["lpips"], fid=enabled["fid"], clip=enabled["clip"], metric_weights=config.metric_weights,
+        random_arch=config.random_arch, clip_model=config.clip_model, device=config.device,
+        batch_size=config.batch_size, workers=config.workers, reference=config.reference,
+        use_gt_cache=config.use_gt_cache, progress=config.progress, settings=settings)
+    result = harness.run_pass(items, split, options)
+
+    # 3. set-level and null reasons.
+    null_reasons: dict[str, str] = {}
+    for family in ("lpips", "clip", "fid"):
+        if not enabled[family]:
+            null_reasons.update(dict.fromkeys(family_metrics(family), family_reasons[family]))
+    fid = None
+    if result.fid_stats is not None:
+        pred, target = result.fid_stats
+        try:
+            fid = frechet_distance(pred.mean, pred.covariance(), target.mean, target.covariance())
+        except TipbenchError as exc:
+            null_reasons["fid"] = str(exc)
+    notes = []
+    if "clip_t" in result.columns:
+        empty = sum(1 for item in items if not item.caption)
+        if empty == n:
+            null_reasons["clip_t"] = "no semantic prompts in this split (c_s is empty for every row)"
+        elif empty:
+            notes.append(f"clip_t is null for {empty} row(s) with an empty semantic prompt")
+    if n < BENCHMARK_N:
+        notes.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
+    weights_mode = "random" if config.metric_weights == "random" or run.get("weights") == "random" else "real"
+    metric_weights = _metric_weight_ids(result.weight_ids, config)
+    # A split without captions (DIV2K) has no CLIP-T by design; any other null metric blocks the comparison.
+    blocking = [k for k, v in null_reasons.items() if not v.startswith("no semantic prompts")]
+    if split.subset is not None:
+        notes.append(f"scored on the first {split.subset} items of the split (run made with --limit)")
+    comparable = (split.subset is None and n == BENCHMARK_N and split.source not in (None, "sample") and weights_mode == "real"
+                  and not missing and not blocking and config.reference == "gt"
+                  and config.clip_model == DEFAULT_CLIP_MODEL and not run.get("deviations"))
+    summary = {
+        "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"),
+        "prompts": run.get("prompts"), "source": run.get("source", split.source), "external": bool(run.get("external")),
+        "n": n, **{name: _mean(result.columns.get(name)) for name in IMAGE_SCORES},
+        "fid": fid, "fid_n": n if fid is not None else None, "null_reasons": null_reasons,
+        "missing_weights": missing, "metric_settings": settings, "metric_weights": metric_weights,
+        "weights": weights_mode, "protocol": split.protocol or PROTOCOL, "versions": library_versions(),
+        "comparable_to_paper": comparable, "notes": notes, "reference": config.reference,
+        "gt_cache": result.gt_cache, "split_manifest_sha256": split.manifest_sha256, "config": config.to_dict(),
+        "subset": split.subset,
+    }
+    scores_name, summary_name = output_names(config.reference)
+    write_scores(run_dir / scores_name, split.ids, result.columns)
+    write_json(run_dir / summary_name, summary)
+    logger.info("scored %d items of %s", n, run_dir)
+    return summary
+
+
+def _metric_weight_ids(weight_ids: dict[str, str], config: ScoreConfig) -> dict[str, str]:
+    """Registry entry name → sha256 (or `random:…` id) of each weight file actually used."""
+    from tipbench.metrics.specs import clip_weights_name
+    from tipbench.weights import file_sha256, resolve
+
+    out = {}
+    if "lpips" in weight_ids:
+        out["lpips-alexnet"] = weight_ids["lpips"]
+        out["lpips-alex-head"] = file_sha256(resolve("lpips-alex-head"))
+    if "fid" in weight_ids:
+        out["inception-fid"] = weight_ids["fid"]
+    if "clip" in weight_ids:
+        out[clip_weights_name(config.clip_model)] = weight_ids["clip"]
+    return out
