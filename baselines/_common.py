@@ -39,7 +39,7 @@ def resize_float(image: np.ndarray, out_size: tuple[int, int], interpolation: st
 
 def warn_ignored_prompts(restorer: Any, warned: set[str], *, semantic_prompt: str = "",
                          restoration_prompt: str = "") -> None:
-    """Log once per restorer instance that a non-empty prompt it cannot use was fed (model-and-baselines §4.1)."""
+    """Log once per restorer instance that a non-empty prompt it cannot use was fed (protocol §8.1)."""
     for kind, text, used in (("semantic", semantic_prompt, restorer.uses_semantic_prompt),
                              ("restoration", restoration_prompt, restorer.uses_restoration_prompt)):
         if text and not used and kind not in warned:

@@ -1,7 +1,7 @@
 """`diffbir`: DiffBIR (XPixelGroup/DiffBIR) run as a subprocess of the user's clone and environment.
 
 Every setting the current `inference.py` would otherwise default differently is passed explicitly
-(model-and-baselines §4.4): v1 = spaced sampler, 50 steps, cfg 1, empty prompts, no captioner, fp32; `--variant v2`
+(protocol §8.4): v1 = spaced sampler, 50 steps, cfg 1, empty prompts, no captioner, fp32; `--variant v2`
 = the v2 README setting (cfg 4 with its negative prompt). The clone loads its weights from `<clone>/weights/`, which
 is checked before anything runs. LQs whose ×4 is not the output size are bicubic-resized to it and run with
 `--upscale 1` (v1 bicubic-upsamples internally either way).

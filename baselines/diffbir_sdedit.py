@@ -1,7 +1,7 @@
 """`diffbir-sdedit`: DiffBIR v1, then SDEdit — diffusers img2img from the DiffBIR output on c_s with TIP's SD base.
 
-Img2img runs int(steps·strength) DDIM steps from timestep index steps − int(steps·strength) (model-and-baselines
-§4.4); strength 0.4 by default, `--variant s02` / `s06` for the sweep, or `--option strength=…`. Each item gets its
+Img2img runs int(steps·strength) DDIM steps from timestep index steps − int(steps·strength) (protocol
+§8.4); strength 0.4 by default, `--variant s02` / `s06` for the sweep, or `--option strength=…`. Each item gets its
 own torch generator from its seed (protocol §2).
 """
 

@@ -1,6 +1,6 @@
 """`stablesr`: StableSR (IceClear/StableSR) run as a subprocess of the user's clone and environment.
 
-Paper setting (model-and-baselines §4.3): `sr_val_ddpm_text_T_vqganfin_oldcanvas_tile.py`, 200 DDPM steps, CFW
+Paper setting (protocol §8.3): `sr_val_ddpm_text_T_vqganfin_oldcanvas_tile.py`, 200 DDPM steps, CFW
 weight 0.5, AdaIN colour fix, empty text. LQs whose ×4 is not the output size are bicubic-resized to it first and
 run with `--upscale 1`. Checkpoints come from the weights table and are passed by path.
 """

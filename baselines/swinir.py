@@ -1,6 +1,6 @@
 """`swinir`: SwinIR real-SR ×4 GAN (M by default, `--variant l`), in-process through spandrel.
 
-Follows the official test script (model-and-baselines §4.2): RGB float [0, 1], flip-concatenation padding to the
+Follows the official test script (protocol §8.2): RGB float [0, 1], flip-concatenation padding to the
 next multiple of the window (always at least one extra row/column), whole-image inference (no tiles: tiling leaves
 border artefacts, SwinIR#91), crop to 4h×4w, clamp, round to uint8; then Pillow bicubic to `out_size` when the ×4
 result has another size (param splits with other factors).

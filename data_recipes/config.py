@@ -1,4 +1,4 @@
-"""Recipe configs: frozen dataclasses that hand-written YAML recipes are parsed into at once (style §2.4).
+"""Recipe configs: frozen dataclasses that hand-written YAML recipes are parsed into at once.
 
 A recipe names a captioned image source, how each image becomes a square GT crop, the Algorithm 1 mixture that
 turns it into a (y, c_r, c_s) training triple, the resolution, the number of samples and the global seed.

@@ -27,7 +27,7 @@ def _compact(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if value else "unknown"
 
 
-#: The one knob per metric that most often differs between implementations (metrics.md §1), shown by name.
+#: The one knob per metric that most often differs between implementations (protocol §6), shown by name.
 _KEY_KNOBS = ("mode", "net", "model", "channel", "window")
 
 

@@ -24,6 +24,8 @@ from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from torch import nn
 
+from tipbench.config import as_json
+
 Fusion = Literal["modulation", "additive"]
 FUSIONS = ("modulation", "additive")
 RESTORATION_PROMPT_FORMS = ("full", "type-only", "none")
@@ -159,7 +161,7 @@ class TIPAdapter(ModelMixin, ConfigMixin):
                 conditioning_embedding_out_channels=tuple(conditioning_embedding_out_channels),
                 load_weights_from_unet=False,
             )
-        controlnet_kwargs = {k: _jsonable(v) for k, v in reference.config.items() if not k.startswith("_")}
+        controlnet_kwargs = {k: as_json(v) for k, v in reference.config.items() if not k.startswith("_")}
         del reference
         plan = up_block_plan(unet)
         with seeded_init(seed):
@@ -226,12 +228,3 @@ class TIPAdapter(ModelMixin, ConfigMixin):
         else:
             mid_scale = mid_shift = None
         return AdapterOutput(skip_scale, skip_shift, mid_scale, mid_shift, up_scale, up_shift)
-
-
-def _jsonable(value: Any) -> Any:
-    """Config values as plain JSON types (tuples -> lists), so the nested config survives save/load unchanged."""
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value

@@ -1,4 +1,4 @@
-"""`TIPPipeline`: DDIM sampling of the frozen SD UNet fused with the TIP adapter (paper §3, spec §1.6).
+"""`TIPPipeline`: DDIM sampling of the frozen SD UNet fused with the TIP adapter (paper §3, protocol §7, §9.2).
 
 Classifier-free guidance acts on the semantic prompt c_s only: the unconditional branch keeps c_r and y and drops
 c_s to "" (training drops only c_s). The adapter does not see c_s, so it runs once per step on batch B and its

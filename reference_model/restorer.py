@@ -1,7 +1,7 @@
 """The reference model family as `Restorer`s (contracts §4): TIP, ControlNet-SR and ControlNet-SR+CLIP.
 
 LQ handling: the degraded image is bicubic-resized (Pillow, antialiased) to `out_size` before E'(y), so E' always
-downsamples by the VAE factor and the output has exactly `out_size` (spec §1.2). Prompts the checkpoint was not
+downsamples by the VAE factor and the output has exactly `out_size` (protocol §9.2). Prompts the checkpoint was not
 trained with are not fed to it (logged once); a type-only checkpoint gets the type-only form of c_r.
 """
 

@@ -1,4 +1,4 @@
-"""Tiny random TIP components (spec §3) so every code path runs on CPU in seconds, and a writer for a tiny random
+"""Tiny random TIP components (protocol §9.4) so every code path runs on CPU in seconds, and a writer for a tiny random
 checkpoint directory the restorer and `run` can load like a real one (marked `"weights": "random"`)."""
 
 from __future__ import annotations

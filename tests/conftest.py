@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+#: Every file a test item was collected from in this session (before `-m` deselection): tests/test_collection.py.
+COLLECTED_FILES = pytest.StashKey[set]()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    item.config.stash.setdefault(COLLECTED_FILES, set()).add(Path(str(item.path)).resolve())
 
 
 def textured_image(size: int = 512, seed: int = 0) -> np.ndarray:

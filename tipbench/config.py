@@ -36,11 +36,16 @@ def reject_unknown_keys(cls: type, data: Any, where: str) -> None:
         raise ConfigError(f"unknown {where} key(s): {', '.join(unknown)}; valid: {', '.join(names)}")
 
 
-def _as_json(value: Any) -> Any:
+def as_json(value: Any) -> Any:
+    """`value` with every tuple made a list, recursively: the shape it has after a JSON round trip.
+
+    >>> as_json({"a": (1, (2, 3))})
+    {'a': [1, [2, 3]]}
+    """
     if isinstance(value, (list, tuple)):
-        return [_as_json(item) for item in value]
+        return [as_json(item) for item in value]
     if isinstance(value, dict):
-        return {key: _as_json(item) for key, item in value.items()}
+        return {key: as_json(item) for key, item in value.items()}
     return value
 
 
@@ -66,7 +71,7 @@ class FrozenConfig:
     def to_dict(self) -> dict[str, Any]:
         if not is_dataclass(self):
             raise TypeError(f"{type(self).__name__} must be a dataclass")
-        return _as_json(asdict(self))
+        return as_json(asdict(self))
 
     @classmethod
     def from_dict(cls: type[C], data: dict[str, Any]) -> C:

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CloneSpec:
-    """An external code clone run as a subprocess in its own environment (model-and-baselines §4.3–4.4)."""
+    """An external code clone run as a subprocess in its own environment (protocol §8.3, §8.4)."""
 
     name: str
     repo_env: str

@@ -62,7 +62,7 @@ class WeightSpec:
 
 def _entries() -> dict[str, WeightSpec]:
     specs = [
-        # --- metrics (metrics.md §9) ---
+        # --- metrics (protocol §6) ---
         WeightSpec("inception-fid", "inception-2015-12-05.pt", None, "Apache-2.0 (TF Inception, NVIDIA port)",
                    "FID (clean-fid torchscript Inception pool3)",
                    url="https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt",
@@ -135,7 +135,7 @@ def _library_cache_paths(spec: WeightSpec) -> list[Path]:
         import torch.hub
 
         return [Path(torch.hub.get_dir()) / "checkpoints" / spec.file_name]
-    if spec.cache == "clean-fid":  # clean-fid hard-codes this folder (metrics.md §3.1)
+    if spec.cache == "clean-fid":  # clean-fid hard-codes this folder (protocol §6.4)
         return [Path("./" if platform.system() == "Windows" else "/tmp") / spec.file_name]
     if spec.cache == "lpips-package":
         import importlib.util

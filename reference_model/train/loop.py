@@ -1,4 +1,4 @@
-"""The training loop (spec §2): frozen VAE / text encoder / UNet, trainable adapter in fp32, accelerate for mixed
+"""The training loop (protocol §9.3): frozen VAE / text encoder / UNet, trainable adapter in fp32, accelerate for mixed
 precision, gradient accumulation, multi-process launch, checkpoint + resume.
 
 Randomness: data draws come from (seed, stage, global sample index) through data_recipes; the VAE posterior

@@ -6,7 +6,7 @@ import torch
 
 from reference_model.tiny import randomize_heads, tiny_adapter
 
-# Spec §1.3 (counted with init_empty_weights on the SD1.5 config).
+# Protocol §9.1 (counted with init_empty_weights on the SD1.5 config).
 SD15_UNET = 859_520_964
 SD15_CONTROLNET = 361_279_120
 SD15_HEAD_EXTRA = 11_479_680

@@ -85,6 +85,7 @@ def test_validation_images_are_written(tmp_path, image_folder):
     assert len(strips) == 2
 
 
+@pytest.mark.slow  # a fresh `accelerate launch` process (~20 s); CI runs it in its `slow` step
 def test_accelerate_launch_on_cpu(tmp_path, image_folder):
     import yaml
 

@@ -1,4 +1,4 @@
-"""GT feature cache per split (metrics.md §11): Inception features + μ/Σ scatter, CLIP image and caption embeddings.
+"""GT feature cache per split (protocol §6.6): Inception features + μ/Σ scatter, CLIP image and caption embeddings.
 
 Stored as `<split>/.cache/metrics/<family>-<key>.npz`; the key hashes the manifest sha256, the reference folder
 (gt/target), the metric settings, the weight id and library versions, so any change makes a new file and a stale

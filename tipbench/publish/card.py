@@ -127,8 +127,8 @@ Requested {info.get('n_requested')} items, built {info.get('n_built', n)}, skipp
 ## Protocol and seeds
 
 Protocol `{info.get('protocol')}`: GT decoded with Pillow (EXIF-oriented, RGB), short side resized to 512 with
-bicubic, centre-cropped to 512×512, saved as PNG; degradations and prompts per the protocol's §3 (parameterized
-pipeline: blur → downsample → noise → JPEG, each on with p = 0.5) and §4 (Real-ESRGAN second-order pipeline).
+bicubic, centre-cropped to 512×512, saved as PNG; degradations and prompts per protocol §3 (parameterized
+pipeline: blur → downsample → noise → JPEG, each on with p = 0.5) and protocol §4 (Real-ESRGAN second-order pipeline).
 Global seed `{info.get('seed')}`: every random draw of item `index` comes from
 `numpy.random.SeedSequence([seed, stage, index])`, so the split is rebuilt byte for byte from the source.
 Manifest sha256: `{info.get('manifest_sha256')}`.

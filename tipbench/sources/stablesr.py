@@ -1,6 +1,6 @@
 """StableSR `DIV2K_V2_val` source for `div2k-stablesr`: published (gt, lq) PNG pairs, copied as they are.
 
-Accepts the published zip (`StableSR_testsets.zip`, checked against its sha256 first, degradations.md §10), the
+Accepts the published zip (`StableSR_testsets.zip`, checked against its sha256 first, protocol §4.8), the
 extracted tree (`StableSR_testsets/DIV2K_V2_val/{gt,lq}` or `DIV2K_V2_val/{gt,lq}`), or that folder itself.
 """
 
@@ -19,7 +19,7 @@ from tipbench.sources.base import Candidate, ResolvedSource
 logger = logging.getLogger(__name__)
 
 ZIP_NAME = "StableSR_testsets.zip"
-#: LFS sha256 of the published zip on Hugging Face `Iceclear/StableSR-TestSets` (degradations.md §10).
+#: LFS sha256 of the published zip on Hugging Face `Iceclear/StableSR-TestSets` (protocol §4.8).
 ZIP_SHA256 = "32a6344e2a0d394ffcaa7a9245df14105c590dab3ef0d3540e940add1ef9b803"
 SET_DIR = "DIV2K_V2_val"
 ZIP_PREFIX = f"StableSR_testsets/{SET_DIR}"

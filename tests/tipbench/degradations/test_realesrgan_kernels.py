@@ -1,4 +1,4 @@
-"""Real-ESRGAN blur kernels (degradations.md §2): sum 1, point symmetry, sinc centre, delta no-op, conventions."""
+"""Real-ESRGAN blur kernels (protocol §4.2): sum 1, point symmetry, sinc centre, delta no-op, conventions."""
 
 from __future__ import annotations
 

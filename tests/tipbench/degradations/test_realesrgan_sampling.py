@@ -1,4 +1,4 @@
-"""Real-ESRGAN sampling (degradations.md §2–§5, §9; protocol §4): probabilities within binomial bounds, every value
+"""Real-ESRGAN sampling (protocol §4.1, §4.2, §4.6): probabilities within binomial bounds, every value
 inside its range, for both parameter sets; JSON round trip; training-mode batch sharing."""
 
 from __future__ import annotations

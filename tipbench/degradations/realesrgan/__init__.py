@@ -1,4 +1,4 @@
-"""The Real-ESRGAN second-order degradation pipeline (protocol §4, degradations.md §2–§8).
+"""The Real-ESRGAN second-order degradation pipeline (protocol §4).
 
 Sampling is separate from application: `sample` returns a `RealESRGANParams` record (every sampled value, JSON
 round trip via `to_dict`/`params_from_dict`), and `apply` regenerates the LQ from the GT and that record alone.

@@ -1,4 +1,4 @@
-"""The anchor's float JPEG simulation (BasicSR DiffJPEG, `differentiable=False`; degradations.md §8.4), numpy.
+"""The anchor's float JPEG simulation (BasicSR DiffJPEG, `differentiable=False`; protocol §4.5), numpy.
 
 Written here because no library implements these semantics: continuous quality, unrounded float tables, the
 transposed luma table, zero padding to 16, 4:2:0 by 2×2 averaging, replicated chroma upsampling, float output.

@@ -1,4 +1,4 @@
-"""Blur kernels of the Real-ESRGAN pipeline (degradations.md §2): six mixed families, sinc, and the delta.
+"""Blur kernels of the Real-ESRGAN pipeline (protocol §4.2): six mixed families, sinc, and the delta.
 
 Kernels are built in float64 on a k×k grid of integer offsets centred at 0 (x = column, y = row), divided by
 their sum, returned as float32 and (by default) zero-padded symmetrically to 21×21 like the anchor.

@@ -1,4 +1,4 @@
-"""Gaussian and Poisson noise of the Real-ESRGAN pipeline (degradations.md §8.2–§8.3), numpy, float32.
+"""Gaussian and Poisson noise of the Real-ESRGAN pipeline (protocol §4.4), numpy, float32.
 
 Noise is split into a *unit field* and a strength so that a realisation can be recorded or injected: Gaussian unit
 noise is N(0, 1) (strength σ/255), Poisson unit noise is Poisson(img_r·V)/V − img_r (strength = scale). Gray

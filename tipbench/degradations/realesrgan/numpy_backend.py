@@ -1,7 +1,7 @@
 """Apply a Real-ESRGAN record to one image with numpy/OpenCV (the builders' and data workers' backend).
 
 Everything stays float32 in [0, 1] (values may overshoot between stages, as in the anchor) and is rounded to
-8 bits only at the end, half to even (degradations.md §5 step 9).
+8 bits only at the end, half to even (protocol §4.1 step 4).
 """
 
 from __future__ import annotations

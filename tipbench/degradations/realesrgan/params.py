@@ -1,4 +1,4 @@
-"""The two parameter sets of the Real-ESRGAN second-order pipeline (degradations.md §2–§5, §9), as frozen data.
+"""The two parameter sets of the Real-ESRGAN second-order pipeline (protocol §4.6), as frozen data.
 
 `realesrgan-x4plus` follows Real-ESRGAN's `train_realesrgan_x4plus.yml` (and the hard-coded values in its dataset);
 `stablesr` follows StableSR's `v2-finetune_text_T_512.yaml`. Numbers are copied here so nothing reads the specs at

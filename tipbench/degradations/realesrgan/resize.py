@@ -1,6 +1,6 @@
 """PyTorch `F.interpolate` semantics (align_corners=False, no antialias) on HxWxC float32 numpy arrays.
 
-The anchor resizes with torch (degradations.md §8.1): bilinear and bicubic (Keys a = −0.75) with half-pixel
+The anchor resizes with torch (protocol §4.3): bilinear and bicubic (Keys a = −0.75) with half-pixel
 centres and clamped borders, and `area` = adaptive average pooling (NOT OpenCV's INTER_AREA). Stage 1 passes a
 scale factor, so source coordinates are (dst + 0.5)/s − 0.5 and the output side is floor(side·s); later stages
 pass a size, so the ratio in/out is used. OpenCV's float resize computes the same taps; called with `fx` (no

@@ -1,4 +1,4 @@
-"""Sampling of Real-ESRGAN parameters, separate from application (degradations.md §2–§7, protocol §4).
+"""Sampling of Real-ESRGAN parameters, separate from application (protocol §4.1–4.4, §4.6).
 
 Test-set mode (`sample`): every decision the anchor makes per batch is drawn per image. Draw order (one numpy
 Generator): kernel1, kernel2, final kernel, resize1, noise1, jpeg1, second blur, resize2, noise2, final order,

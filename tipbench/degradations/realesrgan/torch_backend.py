@@ -1,4 +1,4 @@
-"""Batched torch backend of the Real-ESRGAN pipeline, on any device (protocol §4, degradations.md §4–§6).
+"""Batched torch backend of the Real-ESRGAN pipeline, on any device (protocol §4.1, §4.7).
 
 `apply_batch` degrades a B×3×H×W batch with one record per sample. Samples whose batch-level decisions agree
 (resize, noise kind, second blur, final order and mode: what the anchor shares per batch) run as one batched
@@ -13,7 +13,7 @@ Noise realisations come, per sample, from (in this order of precedence):
 
 `degrade_training_batch` is training mode: records from `sample_batch(training=True)` (per-batch decisions where
 the anchor makes them), noise from torch generators, and optionally USM-sharpened targets. One deliberate
-difference: the anchor draws a single gray Gaussian field for the whole batch (degradations.md §13.5); here every
+difference: the anchor draws a single gray Gaussian field for the whole batch (protocol §4.7); here every
 sample gets its own, as in test-set mode. Cropping and the anchor's training-pair pool belong to the data recipe.
 """
 

@@ -1,4 +1,4 @@
-"""The Real-ESRGAN pipeline's operators on B×C×H×W float32 torch tensors, any device (degradations.md §2, §8).
+"""The Real-ESRGAN pipeline's operators on B×C×H×W float32 torch tensors, any device (protocol §4.2–4.5).
 
 Same semantics as the numpy operators: reflect-padded per-sample filtering (grouped conv2d), the float JPEG
 simulation with a per-sample quality, clipped noise addition, and USM.

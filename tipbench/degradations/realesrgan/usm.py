@@ -1,4 +1,4 @@
-"""Unsharp masking of training targets (BasicSR `USMSharp`, degradations.md §3); a recipe option, never used
+"""Unsharp masking of training targets (BasicSR `USMSharp`, protocol §4.7); a recipe option, never used
 in test sets (protocol §4)."""
 
 from __future__ import annotations

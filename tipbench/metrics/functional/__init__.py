@@ -1,4 +1,4 @@
-"""Pure metric functions (style §2.3): `<name>(pred, target, **opts)`, argument order always (pred, target)."""
+"""Pure metric functions (the torchmetrics layout): `<name>(pred, target, **opts)`, argument order always (pred, target)."""
 
 from __future__ import annotations
 

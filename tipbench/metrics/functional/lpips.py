@@ -1,7 +1,7 @@
 """LPIPS v0.1 AlexNet (protocol §6) on inputs in [-1, 1]; the network is the `lpips` package's own module.
 
 The range check exists because neither lpips nor torchmetrics catches [0, 1] input fed as [-1, 1]
-(metrics.md §10.4); uint8 batches are converted here so callers never choose the scaling.
+(protocol §6.3); uint8 batches are converted here so callers never choose the scaling.
 """
 
 from __future__ import annotations
