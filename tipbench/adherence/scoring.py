@@ -210,9 +210,7 @@ def check_items_match(items: Sequence[SelectiveItem], ids: Sequence[str]) -> Non
 # ------------------------------------------------------------------------------------------------------ the run
 def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str, list], dict[str, Any]]:
     """Per-item fidelity to the selective target from the metrics harness: (ids, columns, its summary)."""
-    import pandas as pd
-
-    from tipbench.contracts.scores import output_names
+    from tipbench.contracts.scores import output_names, read_scores
     from tipbench.io import read_json
     from tipbench.score import ScoreConfig, score_run
 
@@ -220,15 +218,14 @@ def _fidelity(run_dir: Path, cfg: AdherenceConfig) -> tuple[list[str], dict[str,
                           metrics=("lpips",) if cfg.lpips else (),
                           metric_weights=cfg.metric_weights, strict_metrics=cfg.strict_metrics, device=cfg.device,
                           progress=cfg.progress))
-    scores_name, summary_name = output_names("target")
-    frame = pd.read_parquet(run_dir / scores_name)
-    summary = read_json(run_dir / summary_name)
+    ids, scores = read_scores(run_dir, "target")
+    summary = read_json(run_dir / output_names("target")[1])
     columns = {}
     for column in FIDELITY_COLUMNS:
         source = column.removeprefix("target_")
-        if source in frame.columns:
-            columns[column] = [None if pd.isna(v) else float(v) for v in frame[source]]
-    return [str(i) for i in frame["id"]], columns, summary
+        if source in scores:
+            columns[column] = [None if value is None or value != value else float(value) for value in scores[source]]
+    return ids, columns, summary
 
 
 def _versions() -> dict[str, str | None]:

@@ -64,6 +64,15 @@ def write_scores(path: str | os.PathLike, ids: Sequence[str], columns: dict[str,
     atomic_write_bytes(path, _parquet_bytes(pa.table(data), None))
 
 
+def read_scores(run_dir: str | os.PathLike, reference: Reference = "gt") -> tuple[list[str], dict[str, list]]:
+    """(ids, column → per-item values with None for null) of a run's scores file for `reference`."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(Path(run_dir) / output_names(reference)[0])
+    values = table.to_pydict()
+    return [str(item) for item in values.pop("id")], values
+
+
 def write_rows(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
     """A per-item table (adherence.parquet) from row dicts, atomically; non-finite floats become null."""
     import pyarrow as pa

@@ -21,12 +21,12 @@ from tipbench.metrics import gt_cache, networks
 from tipbench.metrics.functional.fid import FeatureStats
 from tipbench.metrics.functional.psnr import _psnr_compute, _psnr_update
 from tipbench.metrics.functional.ssim import _ssim_update
-from tipbench.metrics.specs import DEFAULT_CLIP_MODEL
+from tipbench.metrics.specs import DEFAULT_CLIP_MODEL, family_metrics
 from tipbench.metrics.views import clip_view, fid_view, make_fid_resizer
 
 logger = logging.getLogger(__name__)
 
-PIXEL_COLUMNS = ("psnr", "ssim", "psnr_y", "ssim_y")
+PIXEL_COLUMNS = family_metrics("pixel")  # psnr, ssim, psnr_y, ssim_y: always computed, in the loader workers
 
 
 @dataclass(frozen=True)
