@@ -51,7 +51,6 @@ def test_compare_grid_uses_run_outputs_and_live_restorers(split_dir, tmp_path):
 
 
 def test_figures_cli_compare_and_errors(split_dir, tmp_path, capsys):
-    pytest.importorskip("tipbench.methods")
     out = tmp_path / "compare.png"
     ids = list(read_split_folder(split_dir).ids)
     argv = ["compare", "--split", "coco-param", "--splits-dir", str(split_dir.parent), "--id", ids[0],
