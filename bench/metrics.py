@@ -32,8 +32,9 @@ def _image(rng: np.random.Generator, size: int) -> np.ndarray:
 
 def make_data(root: Path, pairs: int, size: int) -> tuple[Path, list[Path]]:
     """A split folder and two run folders (methods `a` and `b`) of `pairs` 8-bit RGB PNG pairs."""
+    from tipbench.contracts.run_folder import RunKey, output_path, write_run_json
     from tipbench.contracts.split_folder import new_item, write_split_folder
-    from tipbench.io import write_json, write_png
+    from tipbench.io import write_png
 
     rng = np.random.default_rng(0)
     items, outs = [], {}
@@ -47,11 +48,11 @@ def make_data(root: Path, pairs: int, size: int) -> tuple[Path, list[Path]]:
     split = folder.path
     runs = []
     for method in ("a", "b"):
-        run = root / "runs" / "bench-split" / method / "both"
+        key = RunKey("bench-split", method, "both")
+        run = key.path(root / "runs")
         for item_id, image in outs.items():
-            write_png(run / "out" / f"{item_id}.png", image)
-        write_json(run / "run.json", {"method": method, "split": "bench-split", "prompts": "both",
-                                      "split_manifest_sha256": folder.manifest_sha256})
+            write_png(output_path(run, item_id), image)
+        write_run_json(run, {**key.identity(), "split_manifest_sha256": folder.manifest_sha256})
         runs.append(run)
     return split, runs
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from tipbench.contracts.run_folder import RUN_JSON, RunKey, read_run_json, walk_variant
 from tipbench.contracts.scores import SCORE_FILES, read_score_file
-from tipbench.errors import ConfigError, ManifestError
+from tipbench.errors import ManifestError
 from tipbench.io import read_json
 from tipbench.splits import BENCHMARK_N
 
@@ -95,10 +95,7 @@ class RunRecord:
 def _identity_from_path(run_dir: Path, runs_dir: Path) -> dict[str, Any]:
     if len(run_dir.relative_to(runs_dir).parts) != 3:
         return {}
-    try:
-        return RunKey.from_path(run_dir).identity()
-    except ConfigError:
-        return {}
+    return RunKey.fields_from_path(run_dir)
 
 
 def read_run(run_dir: Path, runs_dir: Path | None = None) -> RunRecord:

@@ -14,6 +14,7 @@ from leaderboard.collect import RunRecord, Scores
 from leaderboard.marks import Mark, data_marks, run_marks
 from leaderboard.readiness import not_run_reason
 from leaderboard.spec import ColumnSpec, RowSpec, TableSpec
+from tipbench.contracts.run_folder import walk_dir
 
 CellStatus = Literal["ok", "null", "not-run", "paper-only"]
 
@@ -136,8 +137,8 @@ def _cell(column: ColumnSpec, row: RowSpec, record: RunRecord | None, walk: Scor
             why = "blind row: no controllability, the walk feeds restoration prompts (see the instructed row)"
             return Cell(column, "null", paper=paper, note=notes.add(f"{row.label}: {why}"))
         if walk is None:
-            leaf = row.matches[0].method + "/walk" + (f"@{row.matches[0].variant}" if row.matches[0].variant else "")
-            why = f"no prompt walk {column.split}/{leaf} (run `python -m tipbench.adherence walk`)"
+            folder = walk_dir("", column.split, row.matches[0].method, row.matches[0].variant).as_posix()
+            why = f"no prompt walk {folder} (run `python -m tipbench.adherence walk`)"
             return Cell(column, "not-run", paper=paper, note=notes.add(f"{row.label}: {why}"))
         scores = walk if record is None else Scores(walk.path, walk.data, record.run, walk.benchmark_n)
         marks = data_marks(scores.data, scores.run, scores.benchmark_n, comparable_key=None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from leaderboard.fill import FilledTable
 from tipbench import __version__
+from tipbench.contracts.run_folder import method_label
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,11 @@ def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
                                 or "none recorded"))
     checkpoints = []
     for record in runs:
-        label = record.method + (f"@{record.variant}" if record.variant else "")
+        label = method_label(record.method, record.variant)
         hashes = ", ".join(f"{k}={_short(v)}" for k, v in sorted((record.run.get("checkpoints") or {}).items()))
         checkpoints.append(f"{label} ({record.run.get('weights', 'unknown')} weights): {hashes or 'none'}")
     lines.append(ProvenanceLine("method weights", _distinct(checkpoints)))
-    walks = [f"{w.data.get('method')}{'@' + w.data['variant'] if w.data.get('variant') else ''}: n {w.data.get('n')}, "
+    walks = [f"{method_label(w.data.get('method'), w.data.get('variant'))}: n {w.data.get('n')}, "
              f"split sha256 {_short(w.data.get('split_manifest_sha256'))}, source {w.data.get('source')}"
              for w in table.walks]
     if walks:

@@ -8,7 +8,8 @@ from tipbench.errors import ConfigError
 
 
 def registry_reason(method: str, variant: str | None) -> str | None:
-    """The registry's one-line reason `method[@variant]` cannot run here, or None when it is ready."""
+    """The registry's reason `method[@variant]` cannot run here, on one line with every missing file, where it
+    goes and where it comes from; None when it is ready."""
     from tipbench.methods import METHODS, readiness
 
     if method not in METHODS:
@@ -17,7 +18,7 @@ def registry_reason(method: str, variant: str | None) -> str | None:
         problems = readiness(method, variant)
     except ConfigError as exc:  # e.g. a table naming a variant the registry does not have
         return str(exc)
-    return "; ".join(problem.short for problem in problems) or None
+    return "; ".join(problem.detail for problem in problems) or None
 
 
 def not_run_reason(match: RunMatch, splits: list[str], cache: dict[tuple[str, str | None], str | None]) -> str:

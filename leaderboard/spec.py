@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tipbench.contracts.prompt_policy import prompt_policy
+from tipbench.contracts.run_folder import method_label
 from tipbench.contracts.scores import SCORE_FILES
 from tipbench.errors import ConfigError
 from tipbench.metrics.specs import MetricSpec, metric_spec
@@ -57,7 +58,7 @@ class RunMatch:
 
     @property
     def label(self) -> str:
-        return self.method + (f"@{self.variant}" if self.variant else "")
+        return method_label(self.method, self.variant)
 
 
 @dataclass(frozen=True)

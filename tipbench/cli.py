@@ -2,8 +2,9 @@
 
 Each command's `main(argv)` parses its arguments, then hands its work to `run_command`, which
 
-* sets up logging once for this process: the package's loggers at INFO by default, `-v` DEBUG, `-q` WARNING,
-  `-qq` ERROR (other libraries stay at WARNING unless `-vv`), one line per record on stderr;
+* sets up logging once for this process: INFO by default, `-v` DEBUG for the package's loggers (`-vv` for other
+  libraries too, whose debug output is noisy), `-q` WARNING, `-qq` ERROR; one line per record on stderr
+  (`LEVEL logger: message`, with a timestamp for long jobs such as training);
 * routes log records through `tqdm.write` while the work runs, so a message never breaks a progress bar;
 * turns a user-fixable failure (`TipbenchError`, `OSError`) into `error: <message>` on stderr and exit status 1, and
   Ctrl-C into one line (exit 130). Bad usage exits 2 through `argparse` before any of this. Anything else keeps its
@@ -25,6 +26,8 @@ from tipbench.errors import TipbenchError, os_error_text
 #: The packages whose loggers `-v` / `-q` control.
 OWN_LOGGERS = ("tipbench", "baselines", "reference_model", "data_recipes", "leaderboard")
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+#: For commands that run for hours (training): when each record was written.
+TIMESTAMPED_LOG_FORMAT = "%(asctime)s " + LOG_FORMAT
 
 
 def add_output_options(parser: argparse.ArgumentParser, *, progress: bool = True) -> None:
@@ -66,23 +69,24 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def configure_logging(verbose: int = 0, quiet: int = 0) -> None:
+def configure_logging(verbose: int = 0, quiet: int = 0, *, timestamps: bool = False) -> None:
     """One stderr handler on the root logger (replaced, never stacked, when a process runs several commands)."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(handler)
     handler = _StderrHandler()
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(logging.Formatter(TIMESTAMPED_LOG_FORMAT if timestamps else LOG_FORMAT))
     root.addHandler(handler)
     level = log_level(verbose, quiet)
-    root.setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.WARNING))
+    root.setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.INFO))
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(level)
 
 
 def progress_enabled(args: argparse.Namespace) -> bool:
-    """Whether the command's library call should draw bars (`--no-progress` and `-q` turn them off)."""
-    return not getattr(args, "no_progress", False) and getattr(args, "quiet", 0) == 0
+    """Whether the command's library call draws bars: stderr is a terminal, and neither `--no-progress` nor `-q`
+    was given (recorded as such in the configs a command writes)."""
+    return not getattr(args, "no_progress", False) and getattr(args, "quiet", 0) == 0 and sys.stderr.isatty()
 
 
 def progress_bar(iterable: Iterable[Any] | None = None, *, total: int | None = None, desc: str = "",
@@ -102,11 +106,12 @@ def report_error(exc: TipbenchError | OSError) -> int:
     return 1
 
 
-def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupted: str = "interrupted") -> int:
+def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupted: str = "interrupted",
+                timestamps: bool = False) -> int:
     """Run a command's work at the CLI edge (see the module docstring); returns the exit status."""
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", 0))
+    configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", 0), timestamps=timestamps)
     try:
         with logging_redirect_tqdm():
             return work()

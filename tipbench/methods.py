@@ -209,6 +209,15 @@ class Problem:
     short: str
     missing: tuple[dict, ...] = ()
 
+    @property
+    def detail(self) -> str:
+        """The full message on one line (tables' notes): every file, where it goes, where it comes from.
+
+        >>> Problem("checkpoint", "no checkpoint;   pass --checkpoint  DIR", "no checkpoint").detail
+        'no checkpoint; pass --checkpoint DIR'
+        """
+        return " ".join(self.message.split())
+
     def error(self) -> TipbenchError:
         """The exception this problem raises on its own."""
         if self.kind == "weights":
@@ -217,8 +226,12 @@ class Problem:
 
 
 def _weights_problem(missing: list[dict]) -> Problem:
-    message = str(MissingWeightsError(missing))
-    return Problem("weights", message, "missing " + ", ".join(item["file_name"] for item in missing), tuple(missing))
+    """One problem for every missing or corrupt file (table entries and files a clone loads itself)."""
+    by_state: dict[str, list[str]] = {}
+    for item in missing:
+        by_state.setdefault(item["problem"].split(":")[0], []).append(item["file_name"])
+    short = "; ".join(f"{state} {', '.join(files)}" for state, files in by_state.items())
+    return Problem("weights", str(MissingWeightsError(missing)), short, tuple(missing))
 
 
 def readiness(method: str, variant: str | None = None, checkpoint: str | None = None, repo: str | None = None,
@@ -230,10 +243,12 @@ def readiness(method: str, variant: str | None = None, checkpoint: str | None = 
         ConfigError: an unknown method or variant (a usage error, not a readiness problem).
     """
     from tipbench import weights as weights_table
+    from tipbench.contracts.run_folder import method_label
 
     spec = method_spec(method)
     check_variant(spec, variant)
     problems: list[Problem] = []
+    missing: list[dict] = []
     names = list(spec.weights_for(variant))
     if spec.clone is not None:
         try:
@@ -244,15 +259,13 @@ def readiness(method: str, variant: str | None = None, checkpoint: str | None = 
         if spec.clone.weights_subdir:
             in_clone = [name for name in names if weights_table.get_spec(name).kind == "file"]
             names = [name for name in names if name not in in_clone]
-            missing_in_clone = clone_weights_missing(spec.clone, repo_dir, in_clone)
-            if missing_in_clone:
-                problems.append(_weights_problem(missing_in_clone))
+            missing += clone_weights_missing(spec.clone, repo_dir, in_clone)
     if spec.accepts_checkpoint:
         names = _reference_weight_names(spec, variant, checkpoint)
     known = [name for name in names if name in weights_table.WEIGHTS]
-    missing = weights_table.missing(known)
+    missing += weights_table.missing(known)
     if spec.accepts_checkpoint and checkpoint is None and not known:
-        label = method + ("@" + variant if variant else "")
+        label = method_label(method, variant)
         problems.append(Problem("checkpoint", f"method `{label}` has no checkpoint in the weights table; pass "
                                 "--checkpoint DIR (a reference_model.train output)",
                                 f"method `{label}` has no checkpoint in the weights table"))

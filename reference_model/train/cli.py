@@ -62,4 +62,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {summary['output_dir']} (step {summary['global_step']})")
         return 0
 
-    return run_command(args, work, interrupted="interrupted; run again with --resume latest to continue")
+    return run_command(args, work, interrupted="interrupted; run again with --resume latest to continue",
+                       timestamps=True)

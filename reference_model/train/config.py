@@ -6,15 +6,20 @@ merge key by key), so each ablation variant states only what differs from the fu
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from tipbench.config import reject_unknown_keys
-from tipbench.contracts.prompt_policy import DEFAULT_POLICY, POLICY_NAMES
+from tipbench.contracts.prompt_policy import BOTH_TYPE_ONLY, DEFAULT_POLICY, POLICY_NAMES
 from tipbench.errors import ConfigError
 
+logger = logging.getLogger(__name__)
+
 FUSIONS = ("modulation", "additive")
+#: The v0.1 spelling of the `both-type-only` policy in `model.prompts`, still read.
+LEGACY_TYPE_ONLY = "type-only"
 MIXED_PRECISION = ("no", "fp16", "bf16")
 DATA_KINDS = ("shards", "recipe")
 BACKENDS = ("auto", "torch", "cpu")
@@ -54,6 +59,10 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         _choice("model.fusion", self.fusion, FUSIONS)
+        if self.prompts == LEGACY_TYPE_ONLY:  # v0.1 configs named the policy by its c_r form
+            logger.warning("`model.prompts: %s` is now spelled `%s` (the prompt policy, docs/contracts.md §2.2)",
+                           LEGACY_TYPE_ONLY, BOTH_TYPE_ONLY)
+            object.__setattr__(self, "prompts", BOTH_TYPE_ONLY)
         _choice("model.prompts", self.prompts, POLICY_NAMES)
         if self.modulate_up and self.fusion != "modulation":
             raise ConfigError("`model.modulate_up` needs `model.fusion: modulation`")

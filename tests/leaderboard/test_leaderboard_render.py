@@ -137,7 +137,7 @@ def test_not_run_reason_comes_from_the_method_registry(tmp_path):
         note = table.notes[row.cells[0].note - 1]
         problems = readiness(match.method, match.variant)
         assert note.startswith(row.spec.label + ": ") and "no run folder coco-param/" in note
-        assert all(problem.short in note for problem in problems)
+        assert all(problem.detail in note for problem in problems)
         assert ("(no run folder" in note) == bool(problems)  # a ready method's note names only the folders
 
 

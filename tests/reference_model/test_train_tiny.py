@@ -43,6 +43,7 @@ def _fixed_batch_loss(adapter, base, image_folder) -> float:
     return sum(losses) / len(losses)
 
 
+@pytest.mark.slow  # 40 training steps (~7 s); CI runs it in its `slow` step
 def test_loss_decreases_over_training(tmp_path, image_folder):
     from reference_model.adapter import TIPAdapter
     from reference_model.tiny import tiny_adapter, tiny_base

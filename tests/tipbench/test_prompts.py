@@ -25,6 +25,7 @@ def op_sets(draw):
     return tuple(ops)
 
 
+@pytest.mark.slow  # 1,500 examples (~8 s); CI runs it in its `slow` step, the 500-example property below by default
 @settings(max_examples=1500, deadline=None)
 @given(op_sets(), st.randoms(use_true_random=False))
 def test_round_trip_exact_in_any_order(ops, shuffler):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tipbench.adherence.config import WALK_N
 from tipbench.cli import add_output_options, progress_enabled, run_command
+from tipbench.contracts.scores import ADHERENCE_JSON, WALK_JSON
 
 SCORE_EXAMPLES = """\
 examples:
@@ -93,7 +94,7 @@ def _walk(args: argparse.Namespace) -> int:
     result = run_walk(config)
     print(f"controllability {_fmt(result['controllability'])} (denoise "
           f"{_fmt(result['controllability_denoise'])}, deblur {_fmt(result['controllability_deblur'])})")
-    print(f"wrote {walk_dir(config) / 'walk.json'}")
+    print(f"wrote {walk_dir(config) / WALK_JSON}")
     return 0
 
 
@@ -109,7 +110,7 @@ def _score(args: argparse.Namespace) -> int:
     summary = score_adherence(config)
     print(" ".join(f"{key} {_fmt(summary[key])}" for key in
                    ("target_psnr", "target_ssim", "target_lpips", "removal", "preservation")))
-    print(f"wrote {Path(args.run_dir) / 'adherence.json'}")
+    print(f"wrote {Path(args.run_dir) / ADHERENCE_JSON}")
     return 0
 
 

@@ -246,7 +246,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     from tipbench.adherence.split import read_selective_items
     from tipbench.contracts import PROTOCOL
     from tipbench.contracts.prompt_policy import prompt_policy
-    from tipbench.contracts.run_folder import read_run_json
+    from tipbench.contracts.run_folder import OUT_DIR, read_run_json
     from tipbench.contracts.scores import ADHERENCE_JSON, ADHERENCE_PARQUET, write_rows
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import write_json
@@ -264,7 +264,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     check_items_match(items, ids)
     # 3. diagnostics (the split's anchors are cached; only the outputs are measured per run)
     anchors = split_anchors(items, split_dir, workers=cfg.workers, progress=cfg.progress)
-    diagnostics = diagnose_outputs(items, run_dir / "out", anchors=anchors, workers=cfg.workers,
+    diagnostics = diagnose_outputs(items, run_dir / OUT_DIR, anchors=anchors, workers=cfg.workers,
                                    progress=cfg.progress)
     rows = item_rows(items, fidelity, diagnostics)
     # 4. aggregate and write

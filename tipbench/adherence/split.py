@@ -69,7 +69,7 @@ def read_selective_items(split: SplitFolder) -> list[SelectiveItem]:
     from tipbench.degradations.selective import SelectiveDegradation
     from tipbench.errors import ConfigError
 
-    if not split.has_targets:
+    if not any(row.target_path for row in split.rows):
         raise ManifestError(
             f"`{split.path}` has no `target_path` column: adherence needs a selective split (build coco-selective)"
         )
@@ -80,6 +80,8 @@ def read_selective_items(split: SplitFolder) -> list[SelectiveItem]:
         )
     items = []
     for row in split.rows:
+        if not row.target_path:
+            raise ManifestError(f"row `{row.id}` of `{split.path}` has no target_path")
         try:
             params = SelectiveDegradation.from_dict(row.params_dict())
         except (ValueError, TypeError, ConfigError) as exc:

@@ -33,14 +33,27 @@ WALK_LEAF = "walk"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+_KEY_EXAMPLES = {"method": "my-method", "variant": "v2"}
+
+
 def check_key(kind: str, value: str) -> None:
     """Method and variant keys double as folder names: `[a-z0-9-]`, starting with a letter or digit."""
     if not isinstance(value, str) or not _KEY.match(value):
-        raise ConfigError(f"{kind} key `{value}` must match [a-z0-9-]+ (e.g. my-method)")
+        example = f" (e.g. {_KEY_EXAMPLES[kind]})" if kind in _KEY_EXAMPLES else ""
+        raise ConfigError(f"{kind} key `{value}` must match [a-z0-9-]+{example}")
 
 
 def _leaf(name: str, variant: str | None) -> str:
     return name if variant is None else f"{name}@{variant}"
+
+
+def method_label(method: str, variant: str | None = None) -> str:
+    """`method[@variant]`, the way tables, figures and messages name a method.
+
+    >>> method_label("tip", "no-param"), method_label("swinir")
+    ('tip@no-param', 'swinir')
+    """
+    return _leaf(method, variant)
 
 
 @dataclass(frozen=True)
@@ -57,13 +70,13 @@ class RunKey:
         if self.variant is not None:
             check_key("variant", self.variant)
         prompt_policy(self.prompts)
-        if not self.split or "/" in self.split or self.split in (".", ".."):
-            raise ConfigError(f"split name `{self.split}` cannot be a folder name")
+        if not self.split or "/" in self.split or "\\" in self.split or self.split in (".", ".."):
+            raise ConfigError(f"split name `{self.split}` cannot be a folder name (one folder, no `/`)")
 
     @property
     def label(self) -> str:
         """`method[@variant]`, the way tables and figures name a method."""
-        return _leaf(self.method, self.variant)
+        return method_label(self.method, self.variant)
 
     @property
     def leaf(self) -> str:
@@ -73,14 +86,23 @@ class RunKey:
         """`<runs_root>/<split>/<method>/<prompts>[@<variant>]/`."""
         return Path(runs_root) / self.split / self.method / self.leaf
 
+    @staticmethod
+    def fields_from_path(run_dir: str | os.PathLike) -> dict[str, Any]:
+        """split, method, prompts, variant as the last three parts of a folder spell them, unchecked ({} when the
+        path is too short): what a reader falls back on for keys a run.json lacks."""
+        parts = Path(run_dir).parts
+        if len(parts) < 3:
+            return {}
+        prompts, _, variant = parts[-1].partition("@")
+        return {"split": parts[-3], "method": parts[-2], "prompts": prompts, "variant": variant or None}
+
     @classmethod
     def from_path(cls, run_dir: str | os.PathLike) -> RunKey:
         """The key of a run folder from its last three path parts (`ConfigError` when they are not a key)."""
-        parts = Path(run_dir).parts
-        if len(parts) < 3:
+        found = cls.fields_from_path(run_dir)
+        if not found:
             raise ConfigError(f"`{run_dir}` is not laid out as <split>/<method>/<prompts>[@<variant>]")
-        prompts, _, variant = parts[-1].partition("@")
-        return cls(parts[-3], parts[-2], prompts, variant or None)
+        return cls(**found)
 
     def identity(self) -> dict[str, Any]:
         """The key as run.json / summary.json spell it."""

@@ -56,7 +56,10 @@ MANIFEST_COLUMNS: dict[str, str] = {
 }
 #: Columns only coco-selective has (null elsewhere; absent from manifests without any target).
 OPTIONAL_MANIFEST_COLUMNS: dict[str, str] = {"target_path": "string", "target_sha256": "string"}
+#: Text columns where null means "" (no caption, no prompt, no params recorded).
 _TEXT_COLUMNS = ("semantic_prompt", "restoration_prompt", "restoration_prompt_type", "params", "source_path")
+#: Columns every row must fill: a null here is a broken manifest, never a default.
+_REQUIRED_TEXT = ("id", "gt_path", "lq_path", "gt_sha256", "lq_sha256", "pipeline")
 _MAX_LISTED = 20
 
 
@@ -84,14 +87,23 @@ class SplitRow:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SplitRow:
-        """A row from a manifest record (null text columns become "", integers are made `int`)."""
+        """A row from a manifest record: null prompt/params columns become "", integers are made `int`.
+
+        Raises:
+            ValueError: a required column (id, paths, hashes, pipeline, the integers) is null or of the wrong type.
+        """
         values = {f.name: data.get(f.name) for f in fields(cls)}
         for name in _TEXT_COLUMNS:
             value = values[name]
             values[name] = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+        for name in _REQUIRED_TEXT:
+            if not isinstance(values[name], str) or not values[name]:
+                raise ValueError(f"row {values.get('id')!r} has no `{name}` (got {values[name]!r})")
         for name in ("index", "width_lq", "height_lq", "seed"):
-            values[name] = int(values[name])
-        values["id"] = str(values["id"])
+            value = values[name]
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"row {values['id']!r}: `{name}` must be an integer, got {value!r}")
+            values[name] = int(value)
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,11 +29,15 @@ CLIP_MODELS: dict[str, str] = {
 DEFAULT_CLIP_MODEL = "ViT-L-14-quickgelu"
 #: Below this many images FID is not computed unless forced (protocol §6.4).
 MIN_FID_N = 50
-#: weights entries each network family needs with real weights (CLIP: per model, `CLIP_MODELS`).
+#: weights entries each network family needs with real weights (CLIP: per model, `CLIP_MODELS`); the first is the
+#: network's own weights, any others are read beside it.
 _FAMILY_WEIGHTS: dict[str, tuple[str, ...]] = {
     "lpips": ("lpips-alexnet", "lpips-alex-head"),
     "fid": ("inception-fid",),
 }
+#: Entries still read with `--metric-weights random`: LPIPS's linear heads ship in the lpips wheel, so a random
+#: LPIPS keeps them and only its backbone is random.
+_READ_WITH_RANDOM_WEIGHTS = ("lpips-alex-head",)
 
 
 @dataclass(frozen=True)
@@ -132,13 +136,20 @@ def clip_weights_name(model_name: str) -> str:
     raise ConfigError(f"unknown CLIP model `{model_name}`; choose one of: {', '.join(CLIP_MODELS)}")
 
 
-def family_weights(family: str, clip_model: str = DEFAULT_CLIP_MODEL) -> tuple[str, ...]:
-    """The weights-table entries a network family needs with real weights."""
+def family_weights(family: str, clip_model: str = DEFAULT_CLIP_MODEL,
+                   metric_weights: Literal["real", "random"] = "real") -> tuple[str, ...]:
+    """The weights-table entries a network family reads (with random weights: only those not randomised).
+
+    >>> family_weights("lpips"), family_weights("lpips", metric_weights="random")
+    (('lpips-alexnet', 'lpips-alex-head'), ('lpips-alex-head',))
+    """
     if family == "clip":
-        return (clip_weights_name(clip_model),)
-    if family not in _FAMILY_WEIGHTS:
+        names: tuple[str, ...] = (clip_weights_name(clip_model),)
+    elif family in _FAMILY_WEIGHTS:
+        names = _FAMILY_WEIGHTS[family]
+    else:
         raise ConfigError(f"metric family `{family}` needs no weights; network families: {', '.join(NETWORK_FAMILIES)}")
-    return _FAMILY_WEIGHTS[family]
+    return names if metric_weights == "real" else tuple(n for n in names if n in _READ_WITH_RANDOM_WEIGHTS)
 
 
 def metric_settings(reference: str = "gt", clip_model: str = DEFAULT_CLIP_MODEL,

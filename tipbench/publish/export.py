@@ -17,6 +17,8 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +78,10 @@ def _rows(split: SplitFolder, with_target: bool):
         yield row
 
 
-def build_dataset_dict(split_dir: Path, cache_dir: Path) -> tuple[Any, dict[str, Any]]:
-    """(DatasetDict with one `test` split, split.json) from a split folder (contracts §1)."""
+def build_dataset_dict(split: SplitFolder, cache_dir: Path) -> Any:
+    """A DatasetDict with one `test` split from a split folder (contracts §1)."""
     from datasets import Dataset, DatasetDict
 
-    from tipbench.contracts.split_folder import SPLIT_JSON, read_split_folder
-    from tipbench.io import read_json
-
-    split = read_split_folder(split_dir)
-    info = read_json(split_dir / SPLIT_JSON)
     with_target = any(row.target_path for row in split.rows)
     try:
         dataset = Dataset.from_generator(
@@ -98,7 +95,7 @@ def build_dataset_dict(split_dir: Path, cache_dir: Path) -> tuple[Any, dict[str,
         if cause is not None:
             raise cause from None
         raise
-    return DatasetDict({HF_SPLIT: dataset}), info
+    return DatasetDict({HF_SPLIT: dataset})
 
 
 def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, staging: Path) -> None:
@@ -117,21 +114,36 @@ def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, s
         dataset_dict.save_to_disk(str(staging / "disk"))
 
 
+@contextmanager
+def _datasets_progress(enabled: bool) -> Iterator[None]:
+    """`datasets` draws its own bars (generate, shard, save); off for the export when the command's bars are off."""
+    import datasets
+
+    was_enabled = datasets.is_progress_bar_enabled()
+    if not enabled:
+        datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled and not enabled:
+            datasets.enable_progress_bars()
+
+
 def export_split(cfg: PublishConfig) -> Path:
     """Export split `cfg.split` to the output folder (replaced whole, atomically); returns that folder."""
-    from tipbench.contracts.split_folder import MANIFEST
+    from tipbench.contracts.split_folder import SPLIT_JSON, read_split_folder
     from tipbench.paths import home_dir, splits_dir
 
-    split_dir = splits_dir(cfg.splits_dir) / cfg.split
-    if not (split_dir / MANIFEST).is_file():
-        raise ManifestError(f"no built split at `{split_dir}`; run `python -m tipbench.build --split {cfg.split}` "
-                            "or pass --splits-dir")
+    split = read_split_folder(splits_dir(cfg.splits_dir) / cfg.split)
+    if not split.info:
+        raise ManifestError(f"`{split.path}` has no {SPLIT_JSON} (the dataset card is built from it); rebuild the split")
     out = Path(cfg.out) if cfg.out else home_dir() / "hf" / cfg.split
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        dataset_dict, info = build_dataset_dict(split_dir, work / "cache")
-        _write_export(dataset_dict, info, cfg, work / "export")
+        with _datasets_progress(cfg.progress):
+            dataset_dict = build_dataset_dict(split, work / "cache")
+            _write_export(dataset_dict, split.info, cfg, work / "export")
         old = out.with_name(f".{out.name}.old")
         if out.exists():
             shutil.rmtree(old, ignore_errors=True)

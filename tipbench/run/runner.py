@@ -50,11 +50,18 @@ def run_method(config: RunConfig) -> dict[str, Any]:
         MissingWeightsError / RestorerError: the method cannot run here (raised before any output is written).
     """
     from tipbench import paths
-    from tipbench.methods import cpu_parallel_methods, describe_restorer, load_restorer, method_spec
+    from tipbench.methods import (
+        check_variant,
+        cpu_parallel_methods,
+        describe_restorer,
+        load_restorer,
+        method_spec,
+    )
     from tipbench.run.loop import ItemFeed, restore_items
 
     # 1. validate: method, split, items — before any model work.
     spec = method_spec(config.method)
+    check_variant(spec, config.variant)
     key = RunKey(config.split, config.method, config.prompts, config.variant)
     split = read_split_folder(paths.splits_dir(config.splits_dir) / config.split)
     items = list(split.rows[:config.limit] if config.limit is not None else split.rows)
@@ -73,7 +80,7 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     # 3. restore what is not done yet.
     (run_dir / OUT_DIR).mkdir(parents=True, exist_ok=True)
     feed = ItemFeed(split.path, config.prompts)
-    record = _record(config, identity, split.path, described, restorer, items, feed, status="running")
+    record = _record(config, identity, split.path, described, restorer, items, status="running")
     write_run_json(run_dir, record)
     started = time.perf_counter()
     try:
@@ -93,11 +100,11 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     return record
 
 
-def ignored_prompts(items: list[SplitRow], feed: Any, uses_semantic: bool, uses_restoration: bool) -> list[str]:
-    """Prompt kinds fed non-empty to at least one item of a restorer that does not use them."""
+def ignored_prompts(items: list[SplitRow], prompts: str, uses_semantic: bool, uses_restoration: bool) -> list[str]:
+    """Prompt kinds fed non-empty (under policy `prompts`) to at least one item of a restorer that does not use them."""
     from tipbench.contracts.prompt_policy import feed_prompts
 
-    fed = [feed_prompts(feed.prompts, item) for item in items]
+    fed = [feed_prompts(prompts, item) for item in items]
     ignored = []
     if not uses_semantic and any(semantic for semantic, _ in fed):
         ignored.append("semantic")
@@ -114,8 +121,8 @@ def versions() -> dict[str, str]:
 
 
 def _record(config: RunConfig, identity: dict, split_dir: Path, described: dict, restorer: Any,
-            items: list[SplitRow], feed: Any, status: str) -> dict[str, Any]:
-    ignored = sorted(set(ignored_prompts(items, feed, restorer.uses_semantic_prompt,
+            items: list[SplitRow], status: str) -> dict[str, Any]:
+    ignored = sorted(set(ignored_prompts(items, config.prompts, restorer.uses_semantic_prompt,
                                          restorer.uses_restoration_prompt))
                      | set(described.get("ignored_prompts") or []))
     return {

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from tipbench.contracts.run_folder import OUT_DIR, RunKey, output_path, read_run_json, write_run_json
+from tipbench.contracts.run_folder import (
+    OUT_DIR,
+    RunKey,
+    is_run_folder,
+    output_path,
+    read_run_json,
+    write_run_json,
+)
 from tipbench.contracts.split_folder import SplitFolder, list_ids, read_split_folder
 from tipbench.errors import ManifestError
 from tipbench.io import atomic_write_bytes, encode_png
@@ -100,7 +107,7 @@ def prepare_external_run(config: ScoreConfig) -> Path:
     split = read_split_folder(splits_dir(config.splits_dir) / config.split)
     files = collect_outputs(Path(config.outputs), split, config.reference)
     run_dir = external_run_dir(config)
-    if (run_dir / "run.json").is_file() and not read_run_json(run_dir).get("external"):
+    if is_run_folder(run_dir) and not read_run_json(run_dir).get("external"):
         raise ManifestError(f"`{run_dir}` holds a run made by tipbench.run; refusing to overwrite it with external "
                             "outputs (use another --method or --variant)")
     out_dir = run_dir / OUT_DIR

@@ -48,10 +48,7 @@ def _plan_metrics(config: ScoreConfig, n: int) -> tuple[dict[str, bool], dict[st
         if not enabled[family]:
             reasons[family] = "not requested (metrics option)"
             continue
-        names = family_weights(family, config.clip_model)
-        if config.metric_weights == "random":
-            names = tuple(n for n in names if n == "lpips-alex-head")  # the heads ship in the lpips wheel
-        absent = registry.missing(names)
+        absent = registry.missing(family_weights(family, config.clip_model, config.metric_weights))
         if absent:
             enabled[family] = False
             reasons[family] = "weights missing: " + ", ".join(a["name"] for a in absent)
@@ -168,16 +165,13 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
 
 
 def _metric_weight_ids(weight_ids: dict[str, str], config: ScoreConfig) -> dict[str, str]:
-    """Registry entry name → sha256 (or `random:…` id) of each weight file actually used."""
-    from tipbench.metrics.specs import clip_weights_name
+    """Registry entry name → sha256 (or `random:…` id) of each weight file actually used: the network's id from the
+    harness, and the sha256 of the files read beside it (LPIPS's heads)."""
     from tipbench.weights import file_sha256, resolve
 
     out = {}
-    if "lpips" in weight_ids:
-        out["lpips-alexnet"] = weight_ids["lpips"]
-        out["lpips-alex-head"] = file_sha256(resolve("lpips-alex-head"))
-    if "fid" in weight_ids:
-        out["inception-fid"] = weight_ids["fid"]
-    if "clip" in weight_ids:
-        out[clip_weights_name(config.clip_model)] = weight_ids["clip"]
+    for family, weight_id in weight_ids.items():
+        network, *beside = family_weights(family, config.clip_model)
+        out[network] = weight_id
+        out.update({name: file_sha256(resolve(name)) for name in beside})
     return out

@@ -87,6 +87,7 @@ def test_fault_injection_then_resume(coco_root: Path, reference: dict[str, str],
     assert folder_hashes(split_dir) == reference
 
 
+@pytest.mark.slow  # a real SIGKILL of a build process (~5 s); CI runs it in its `slow` step
 def test_sigkill_then_resume(coco_root: Path, reference: dict[str, str], tmp_path: Path) -> None:
     split_dir = tmp_path / "coco-param"
     process = subprocess.Popen(build_command(coco_root, tmp_path), env=clean_env(), start_new_session=True,

@@ -139,7 +139,8 @@ def test_push_without_token_says_what_is_missing_and_keeps_the_export(exported, 
 
 def test_errors_for_missing_split_and_tampered_files(tmp_path, capsys):
     assert main(["--split", "coco-param", "--splits-dir", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
-    assert "no built split" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "python -m tipbench.build --split coco-param" in err
     split_dir = make_split(tmp_path / "splits")
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64)).save(buffer, format="PNG")
