@@ -189,14 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _list_recipes() -> int:
+    from data_recipes.recipes import RECIPES, load_recipe
+
+    for name in RECIPES.names():
+        print(f"{name}\t{load_recipe(name).description}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--list" in argv:
-        from data_recipes.recipes import RECIPES, load_recipe
-
-        for name in RECIPES.names():
-            print(f"{name}\t{load_recipe(name).description}")
-        return 0
+    if "--list" in argv:  # the recipe argument is not needed to list them
+        return run_command(argparse.Namespace(verbose=0, quiet=0), _list_recipes)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.out:

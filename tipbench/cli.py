@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -115,6 +116,9 @@ def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupte
     try:
         with logging_redirect_tqdm():
             return work()
+    except BrokenPipeError:  # stdout closed early by its reader (`… | head`): stop quietly, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
         return report_error(exc)
     except KeyboardInterrupt:
