@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,26 @@ def prepare_lq(lq: np.ndarray, out_size: tuple[int, int], scale: int) -> tuple[n
     return resize_uint8(lq, out_size, "bicubic"), 1
 
 
+def clone_commit(repo: str) -> str | None:
+    """The clone's checked-out commit (`git rev-parse HEAD`), None when it is not a git checkout or git is absent."""
+    try:
+        found = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30,
+                               check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = found.stdout.strip()
+    return commit if found.returncode == 0 and len(commit) == 40 else None
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What one program call needs besides its images: the script it runs and the upscale factor it is given
+    (0 for a script without an upscale flag). Items with equal plans can share a call."""
+
+    script: str
+    upscale: int
+
+
 def python_path_env(repo: str) -> dict[str, str]:
     """PYTHONPATH with the clone first, so its top-level packages (`ldm`, `diffbir`) import from scripts/."""
     existing = os.environ.get("PYTHONPATH", "")
@@ -95,11 +116,11 @@ def python_path_env(repo: str) -> dict[str, str]:
 
 
 class SubprocessRestorer:
-    """Base of the subprocess baselines: groups items into calls, runs them, resizes results to `out_size`.
+    """Base of the subprocess baselines: plans each item's call, groups items into calls, resizes to `out_size`.
 
-    Items are grouped by the upscale flag they need (and, with `group_by_semantic_prompt`, by c_s, since the
-    programs take one prompt per call). The seed of a call is the seed of its first item: the programs take one
-    seed, so outputs depend on which items share a call (recorded in `settings`).
+    Items are grouped by their `CallPlan` (and, with `group_by_semantic_prompt`, by c_s, since the programs take
+    one prompt per call). The seed of a call is the seed of its first item: the programs take one seed, so outputs
+    depend on which items share a call (recorded in `settings`).
     """
 
     name = "subprocess"
@@ -113,13 +134,22 @@ class SubprocessRestorer:
     def __init__(self, options, clone, runner_name: str) -> None:
         from tipbench.methods import clone_paths
 
+        self.clone = clone
         self.repo, self.python = clone_paths(clone, options.repo, options.python)
+        self.clone_commit = clone_commit(self.repo)
         self.device = options.device
         timeout = options.timeout_s or self.default_timeout_s
         self.runner = SubprocessRunner(runner_name, self.repo, timeout, env=python_path_env(self.repo))
+        self.items_per_script: dict[str, int] = {}
         self._warned: set[str] = set()
 
-    def argv(self, in_dir: Path, out_dir: Path, *, upscale: int, seed: int, semantic_prompt: str) -> list[str]:
+    def plan(self, lq: np.ndarray, out_size: tuple[int, int]) -> tuple[np.ndarray, CallPlan]:
+        """(the image given to the program, its call plan): by default the clone's entry script, with the LQ as is
+        and upscale `scale` when LQ×scale is the output size, else the LQ bicubic-resized to it and upscale 1."""
+        image, upscale = prepare_lq(lq, out_size, self.scale)
+        return image, CallPlan(self.clone.entry, upscale)
+
+    def argv(self, in_dir: Path, out_dir: Path, *, plan: CallPlan, seed: int, semantic_prompt: str) -> list[str]:
         raise NotImplementedError
 
     def restore(self, lq: np.ndarray, *, semantic_prompt: str = "", restoration_prompt: str = "",
@@ -136,23 +166,24 @@ class SubprocessRestorer:
         from baselines._common import resize_uint8, warn_ignored_prompts
         from tipbench.contracts.restorer import check_restore_inputs
 
-        groups: dict[tuple[int, str], list[int]] = {}
+        groups: dict[tuple[CallPlan, str], list[int]] = {}
         prepared = []
         for position, item in enumerate(items):
             out_size = tuple(item.get("out_size", (512, 512)))
             check_restore_inputs(item["lq"], out_size)
             warn_ignored_prompts(self, self._warned, semantic_prompt=item.get("semantic_prompt", ""),
                                  restoration_prompt=item.get("restoration_prompt", ""))
-            image, upscale = prepare_lq(item["lq"], out_size, self.scale)
+            image, plan = self.plan(item["lq"], out_size)
             prompt = item.get("semantic_prompt", "") if self.uses_semantic_prompt else ""
             prepared.append((image, out_size))
-            groups.setdefault((upscale, prompt if self.group_by_semantic_prompt else ""), []).append(position)
+            groups.setdefault((plan, prompt if self.group_by_semantic_prompt else ""), []).append(position)
         results: list[np.ndarray | RestorerError | None] = [None] * len(items)
-        for (upscale, prompt), positions in groups.items():
+        for (plan, prompt), positions in groups.items():
             names = {f"{position:06d}": prepared[position][0] for position in positions}
             seed = int(items[positions[0]].get("seed", 0))
-            outputs = self.runner.run(names, lambda i, o, u=upscale, s=seed, p=prompt: self.argv(
-                i, o, upscale=u, seed=s, semantic_prompt=p))
+            outputs = self.runner.run(names, lambda i, o, c=plan, s=seed, p=prompt: self.argv(
+                i, o, plan=c, seed=s, semantic_prompt=p))
+            self.items_per_script[plan.script] = self.items_per_script.get(plan.script, 0) + len(positions)
             for position in positions:
                 output = outputs[f"{position:06d}"]
                 if isinstance(output, np.ndarray):
@@ -166,4 +197,7 @@ class SubprocessRestorer:
 
     def describe_common(self) -> dict:
         return {"command": list(self.runner.commands), "repo": self.repo, "python": self.python,
-                "seed_policy": "one seed per call: the restorer seed of the call's first item"}
+                "seed_policy": "one seed per call: the restorer seed of the call's first item",
+                "upstream": {"source": self.clone.source, "checked_commit": self.clone.checked_commit,
+                             "clone_commit": self.clone_commit},
+                "items_per_script": dict(self.items_per_script)}

@@ -12,13 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from baselines._subprocess import SubprocessRestorer
+from baselines._subprocess import CallPlan, SubprocessRestorer
 from tipbench.methods import DIFFBIR_CLONE, METHODS
 
 V2_NEGATIVE_PROMPT = "low quality, blurry, low-resolution, noisy, unsharp, weird textures"
 VERSION_SETTINGS = {
     "v1": {"sampler": "spaced", "steps": 50, "cfg_scale": 1.0, "neg_prompt": ""},
     "v2": {"sampler": "spaced", "steps": 50, "cfg_scale": 4.0, "neg_prompt": V2_NEGATIVE_PROMPT},
+}
+
+#: What `--version` runs: the paper-era v1 weights go through the current `inference.py` (docs/methods.md).
+MODEL_BY_VERSION = {
+    "v1": "DiffBIR v1 (Sep 2023, the paper-era model: v1_general.pth + general_swinir_v1.ckpt on SD2.1-base) run "
+          "through the current upstream inference.py --version v1, not the legacy v1 scripts",
+    "v2": "DiffBIR v2 (v2.pth + BSRNet.pth stage 1 on SD2.1-base) through inference.py --version v2",
 }
 
 
@@ -45,9 +52,9 @@ class DiffBIRRestorer(SubprocessRestorer):
         folder = Path(self.repo) / str(DIFFBIR_CLONE.weights_subdir)
         self.checkpoints = {name: file_sha256(folder / get_spec(name).file_name) for name in names}
 
-    def argv(self, in_dir: Path, out_dir: Path, *, upscale: int, seed: int, semantic_prompt: str) -> list[str]:
+    def argv(self, in_dir: Path, out_dir: Path, *, plan: CallPlan, seed: int, semantic_prompt: str) -> list[str]:
         s = self.settings
-        return [self.python, DIFFBIR_CLONE.entry, "--task", "sr", "--upscale", str(upscale), "--version",
+        return [self.python, plan.script, "--task", "sr", "--upscale", str(plan.upscale), "--version",
                 self.version, "--sampler", s["sampler"], "--steps", str(s["steps"]), "--captioner", "none",
                 "--pos_prompt", semantic_prompt, "--neg_prompt", s["neg_prompt"], "--cfg_scale", str(s["cfg_scale"]),
                 "--precision", "fp32", "--device", self.device.split(":")[0], "--input", str(in_dir),
@@ -55,10 +62,12 @@ class DiffBIRRestorer(SubprocessRestorer):
 
     def describe(self) -> dict:
         common = self.describe_common()
-        settings = {"version": self.version, **self.settings, "captioner": "none", "precision": "fp32",
+        settings = {"version": self.version, "model": MODEL_BY_VERSION[self.version], **self.settings,
+                    "captioner": "none", "precision": "fp32",
                     "color_fix": "wavelet (DiffBIR's own, against the stage-1 output)",
                     "positive_prompt": "c_s" if self.uses_semantic_prompt else "",
                     "input_resize": "Pillow bicubic to out_size unless LQx4 = out_size",
-                    "repo": common["repo"], "python": common["python"], "seed_policy": common["seed_policy"]}
+                    "upstream": common["upstream"], "repo": common["repo"], "python": common["python"],
+                    "seed_policy": common["seed_policy"]}
         return {"settings": settings, "checkpoints": self.checkpoints, "weights": "real",
                 "command": common["command"]}

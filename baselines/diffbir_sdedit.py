@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from baselines._subprocess import CallPlan
 from baselines.diffbir import DiffBIRRestorer
 
 STRENGTH_BY_VARIANT = {None: 0.4, "s02": 0.2, "s06": 0.6}
@@ -53,8 +54,8 @@ class DiffBIRSDEditRestorer(DiffBIRRestorer):
         self.checkpoints["sd15"] = file_sha256(sd_dir)
         self.img2img = load_img2img(sd_dir, options.device)
 
-    def argv(self, in_dir: Path, out_dir: Path, *, upscale: int, seed: int, semantic_prompt: str) -> list[str]:
-        return super().argv(in_dir, out_dir, upscale=upscale, seed=seed, semantic_prompt="")
+    def argv(self, in_dir: Path, out_dir: Path, *, plan: CallPlan, seed: int, semantic_prompt: str) -> list[str]:
+        return super().argv(in_dir, out_dir, plan=plan, seed=seed, semantic_prompt="")
 
     def postprocess(self, raw: np.ndarray, item: dict, resized: np.ndarray) -> np.ndarray:
         from PIL import Image

@@ -42,6 +42,15 @@ class CloneSpec:
     licence: str
     #: folder inside the clone where the program itself loads its weight files (None: passed by path).
     weights_subdir: str | None = None
+    #: further scripts of the clone an adapter may run (each must exist too).
+    other_scripts: tuple[str, ...] = ()
+    #: the upstream commit whose entry scripts the adapter's command lines were checked against (docs/methods.md).
+    checked_commit: str = ""
+
+    @property
+    def scripts(self) -> tuple[str, ...]:
+        """Every script of the clone an adapter may run, the entry first."""
+        return (self.entry, *self.other_scripts)
 
 
 @dataclass(frozen=True)
@@ -98,10 +107,12 @@ class RestorerOptions:
 STABLESR_CLONE = CloneSpec(
     "StableSR", "TIPBENCH_STABLESR_REPO", "TIPBENCH_STABLESR_PYTHON",
     "scripts/sr_val_ddpm_text_T_vqganfin_oldcanvas_tile.py", "https://github.com/IceClear/StableSR",
-    "S-Lab License 1.0 (non-commercial)")
+    "S-Lab License 1.0 (non-commercial)", other_scripts=("scripts/sr_val_ddpm_text_T_vqganfin_old.py",),
+    checked_commit="398ee9383777e255540ea027a704c8ce1f32145b")
 DIFFBIR_CLONE = CloneSpec(
     "DiffBIR", "TIPBENCH_DIFFBIR_REPO", "TIPBENCH_DIFFBIR_PYTHON", "inference.py",
-    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0", weights_subdir="weights")
+    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0", weights_subdir="weights",
+    checked_commit="3f8b5304245ba0ffd6f1995e51c27c3c72d7618f")
 
 _DIFFBIR_WEIGHTS: dict[str | None, tuple[str, ...]] = {
     None: ("sd21-base", "diffbir-v1-general", "diffbir-v1-swinir"),
@@ -180,8 +191,9 @@ def clone_paths(clone: CloneSpec, repo: str | None = None, python: str | None = 
         raise RestorerError(f"{clone.name} needs a clone of {clone.source} ({clone.licence}): set "
                             f"${clone.repo_env} to it (or pass --repo DIR), and ${clone.python_env} to the python of "
                             "its own environment")
-    if not (repo_path / clone.entry).is_file():
-        raise RestorerError(f"{clone.name}: `{clone.entry}` not found in ${clone.repo_env} ({repo_path}); clone "
+    missing = [script for script in clone.scripts if not (repo_path / script).is_file()]
+    if missing:
+        raise RestorerError(f"{clone.name}: `{'`, `'.join(missing)}` not found in ${clone.repo_env} ({repo_path}); clone "
                             f"{clone.source} there")
     interpreter = python or os.environ.get(clone.python_env, "").strip() or "python"
     if os.sep in interpreter and not Path(interpreter).expanduser().is_file():

@@ -32,8 +32,21 @@ def stablesr_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_dir:
 
 @pytest.fixture
 def diffbir_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_dir: Path) -> Path:
-    names = tuple(n for n in METHODS.get("diffbir").weights_for("v1") if get_spec(n).kind == "file")
+    spec = METHODS.get("diffbir")
+    every = dict.fromkeys(n for variant in (None, *spec.variants) for n in spec.weights_for(variant))
+    names = tuple(n for n in every if get_spec(n).kind == "file")
     clone = make_clone(tmp_path / "DiffBIR", DIFFBIR_CLONE, names)
     monkeypatch.setenv(DIFFBIR_CLONE.repo_env, str(clone))
     monkeypatch.setenv(DIFFBIR_CLONE.python_env, shutil.which("python") or "python")
     return clone
+
+
+@pytest.fixture
+def tiny_sd15(weights_dir, tmp_path):
+    from reference_model.tiny import save_tiny_pipeline
+
+    source = save_tiny_pipeline(tmp_path / "tiny")
+    target = weights_dir / "sd15" / get_spec("sd15").file_name
+    shutil.copytree(source, target)
+    (target / "model_index.json").write_text("{}")  # the entry's marker file
+    return target

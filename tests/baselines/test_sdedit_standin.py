@@ -3,24 +3,9 @@ weights entry; strength recorded, per-item seeds honoured."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
-import pytest
 
 from tipbench.methods import RestorerOptions, load_restorer
-from tipbench.weights import get_spec
-
-
-@pytest.fixture
-def tiny_sd15(weights_dir, tmp_path):
-    from reference_model.tiny import save_tiny_pipeline
-
-    source = save_tiny_pipeline(tmp_path / "tiny")
-    target = weights_dir / "sd15" / get_spec("sd15").file_name
-    shutil.copytree(source, target)
-    (target / "model_index.json").write_text("{}")  # the entry's marker file
-    return target
 
 
 def test_sdedit_runs_img2img_after_diffbir(diffbir_clone, tiny_sd15):

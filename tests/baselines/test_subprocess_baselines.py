@@ -114,3 +114,52 @@ def test_missing_diffbir_weights_point_into_the_clone(diffbir_clone):
 def test_sdedit_needs_the_sd_base(diffbir_clone):
     with pytest.raises(MissingWeightsError, match=r"stable-diffusion-v1-5"):
         load_restorer("diffbir-sdedit")
+
+
+def test_stablesr_runs_the_readme_128_to_512_script_and_records_which_ran(stablesr_clone, tmp_path, monkeypatch):
+    from PIL import Image
+
+    from baselines.stablesr import OLD_SCRIPT, TILE_SCRIPT
+
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("STANDIN_LOG", str(log))
+    restorer = load_restorer("stablesr", options=RestorerOptions(batch_size=8))
+    rng = np.random.default_rng(1)
+    readme = [{"lq": rng.integers(0, 256, (128, 128, 3), dtype=np.uint8), "out_size": (512, 512), "seed": 3 + i}
+              for i in range(2)]
+    outputs = restorer.restore_batch([*readme, *_items()[:1]])
+    calls = {json.loads(line)["argv"][0]: json.loads(line)["argv"] for line in log.read_text().splitlines()}
+    assert set(calls) == {OLD_SCRIPT, TILE_SCRIPT}
+    old = calls[OLD_SCRIPT]
+    settings = {flag: old[old.index(flag) + 1] for flag in ("--ddpm_steps", "--dec_w", "--colorfix_type", "--seed",
+                                                             "--input_size")}
+    assert settings == {"--ddpm_steps": "200", "--dec_w": "0.5", "--colorfix_type": "adain", "--seed": "3",
+                        "--input_size": "512"}
+    assert "--upscale" not in old  # `_old.py` has no such flag: it resizes the LQ itself
+    # the script got the raw 128² LQ and did the resize itself (the stand-in: bilinear short side, centre crop)
+    expected = np.asarray(Image.fromarray(readme[0]["lq"]).resize((512, 512), Image.BILINEAR))
+    assert np.array_equal(outputs[0], expected)
+    settings = restorer.describe()["settings"]
+    assert settings["items_per_script"] == {OLD_SCRIPT: 2, TILE_SCRIPT: 1}
+    assert set(settings["script_rule"]) == {OLD_SCRIPT, TILE_SCRIPT}
+    assert settings["upstream"]["checked_commit"].startswith("398ee93")
+
+
+def test_stablesr_colour_fix_values_are_upstreams(stablesr_clone):
+    from tipbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="adain, wavelet, nofix"):
+        load_restorer("stablesr", options=RestorerOptions(extra=(("colorfix", "nocolor"),)))
+    restorer = load_restorer("stablesr", options=RestorerOptions(extra=(("colorfix", "nofix"),)))
+    restorer.restore_batch(_items()[:1])
+    argv = shlex.split(restorer.describe()["command"][0])
+    assert argv[argv.index("--colorfix_type") + 1] == "nofix" and "--nocolor" not in argv
+
+
+def test_diffbir_records_the_v1_model_and_upstream_commit(diffbir_clone):
+    restorer = load_restorer("diffbir")
+    restorer.restore_batch(_items()[:1])
+    settings = restorer.describe()["settings"]
+    assert settings["version"] == "v1" and "inference.py --version v1" in settings["model"]
+    assert settings["upstream"]["checked_commit"].startswith("3f8b530")
+    assert settings["upstream"]["clone_commit"] is None  # the fake clone is no git checkout
