@@ -129,6 +129,8 @@ class _Notes:
 def _cell(column: ColumnSpec, row: RowSpec, record: RunRecord | None, walk: Scores | None, notes: _Notes,
           reason: str) -> Cell:
     paper = row.paper.get(column.key)
+    if column.key in row.measured:  # a property of the model (Table 6's parameter ratio), not of a run's outputs
+        return Cell(column, "ok", value=row.measured[column.key], paper=paper)
     if column.paper_only:
         return Cell(column, "paper-only", paper=paper)
     where = f"{row.label} on {column.split}: {column.info.label} — "

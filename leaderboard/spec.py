@@ -20,7 +20,8 @@ from tipbench.metrics.specs import MetricSpec, metric_spec
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One metric on one split. `paper_only` columns (Table 6's parameter ratio) have no value of ours."""
+    """One metric on one split. `paper_only` columns (Table 6's parameter ratio) are filled by no run: ours, if
+    any, is a property of the model that the row carries (`RowSpec.measured`)."""
 
     split: str
     metric: str
@@ -72,6 +73,8 @@ class RowSpec:
     paper_label: str = ""  # the row's first cell in the paper, e.g. "SwinIR [25]"
     #: walk columns apply to this row (False for a blind policy of a method whose walk is measured with prompts)
     uses_walk: bool = True
+    #: column key -> our value measured from the model rather than from a run's outputs (Table 6's parameter ratio)
+    measured: dict[str, float] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -99,7 +102,7 @@ class TableSpec:
         for row in self.rows:
             if len(row.descriptors) != len(self.descriptor_headers):
                 raise ConfigError(f"table {self.key}, row `{row.label}`: descriptors do not match the headers")
-            extra = set(row.paper) - keys
+            extra = (set(row.paper) | set(row.measured)) - keys
             if extra:
                 raise ConfigError(f"table {self.key}, row `{row.label}`: paper values for unknown columns {extra}")
 

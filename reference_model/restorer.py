@@ -2,7 +2,9 @@
 
 LQ handling: the degraded image is bicubic-resized (Pillow, antialiased) to `out_size` before E'(y), so E' always
 downsamples by the VAE factor and the output has exactly `out_size` (protocol §9.2). Prompts the checkpoint was not
-trained with are not fed to it (logged once); a type-only checkpoint gets the type-only form of c_r.
+trained with are not fed to it (logged once). c_r reaches the text encoder in its canonical spelling (parsed, then
+formatted: the text training used), or its type-only form for a type-only checkpoint; an unparsable c_r is a
+`PromptError` (docs/contracts.md §2.2).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from reference_model.images import resize_bicubic
 from tipbench.contracts.restorer import check_restore_inputs, check_restore_output
 from tipbench.errors import RestorerError
-from tipbench.prompts import to_type_only
+from tipbench.prompts import canonical_restoration_prompt, to_type_only
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +137,9 @@ class ReferenceModelRestorer:
         if restoration_prompt and not self.uses_restoration_prompt:
             self._warn_once("restoration_prompt")
             restoration_prompt = ""
-        if restoration_prompt and self.restoration_prompt_form == "type-only":
-            restoration_prompt = to_type_only(restoration_prompt)
+        if restoration_prompt:  # the spelling training used (contracts §2.2); unparsable text is a PromptError
+            restoration_prompt = (to_type_only(restoration_prompt) if self.restoration_prompt_form == "type-only"
+                                  else canonical_restoration_prompt(restoration_prompt))
         return semantic_prompt, restoration_prompt
 
     def _warn_once(self, kind: str) -> None:

@@ -181,3 +181,15 @@ def parse_restoration_prompt(text: str) -> tuple[RestorationOp, ...]:
 def to_type_only(text: str) -> str:
     """The type-only variant of a prompt (`Deblur with sigma 3.0; Denoise with sigma 0.06` → `Deblur; Denoise`)."""
     return format_restoration_prompt(parse_restoration_prompt(text), type_only=True)
+
+
+def canonical_restoration_prompt(text: str) -> str:
+    """The canonical text of a restoration prompt (parse, then format): the spelling training fed the model.
+
+    Raises:
+        PromptError: the text does not parse (see `parse_restoration_prompt`).
+
+    >>> canonical_restoration_prompt("denoise with sigma 0.1; deblur with sigma 3;")
+    'Deblur with sigma 3.0; Denoise with sigma 0.10'
+    """
+    return format_restoration_prompt(parse_restoration_prompt(text))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row
-from tipbench.contracts.prompt_policy import ANY_POLICY, BOTH, NONE, RESTORATION, SEMANTIC
+from tipbench.contracts.prompt_policy import ANY_POLICY, BLIND, BOTH, NONE, RESTORATION, SEMANTIC
 
 METRICS = ("fid", "lpips", "psnr", "ssim", "clip_i", "clip_t")
 COLUMNS = metric_columns("coco-param", METRICS, "Parameterized degradation with synthesized c_r") + metric_columns(
@@ -11,7 +11,7 @@ COLUMNS = metric_columns("coco-param", METRICS, "Parameterized degradation with 
 )
 NO, YES = "×", "✓"
 # Methods that ignore every prompt give the same output under any policy: accept whichever was run.
-BLIND = ANY_POLICY
+IGNORES_PROMPTS = ANY_POLICY
 WITH_CAPTION = (SEMANTIC, BOTH)
 
 
@@ -24,20 +24,24 @@ TABLE = TableSpec(
     title="Table 1: MS-COCO with parameterized (left) and Real-ESRGAN (right) degradation",
     caption=(
         "Quantitative results on the MS-COCO dataset (with c_s) using our parameterized degradation (left) and "
-        "Real-ESRGAN degradation (right). 'Sem' = semantic prompt, 'Res' = restoration prompt at test time."
+        "Real-ESRGAN degradation (right). 'Sem' = semantic prompt, 'Res' = restoration prompt at test time. "
+        "'Ours w/o text' reads runs made with the `blind` prompt policy (c_s \"\", c_r \"Remove all "
+        "degradation\", the paper's blind use, Fig. 2)."
     ),
     columns=COLUMNS,
     descriptor_headers=("Sem", "Res"),
     rows=(
-        _row("SwinIR", "SwinIR [25]", NO, NO, (RunMatch("swinir", BLIND),),
+        _row("SwinIR", "SwinIR [25]", NO, NO, (RunMatch("swinir", IGNORES_PROMPTS),),
              "43.22 0.423 24.40 0.717 0.856 0.285 48.37 0.449 23.45 0.699 0.842 0.284"),
-        _row("StableSR", "StableSR [60]", NO, NO, (RunMatch("stablesr", BLIND),),
+        _row("StableSR", "StableSR [60]", NO, NO, (RunMatch("stablesr", IGNORES_PROMPTS),),
              "20.55 0.313 21.03 0.613 0.886 0.298 25.75 0.364 20.42 0.581 0.864 0.298"),
-        _row("DiffBIR", "DiffBIR [29]", NO, NO, (RunMatch("diffbir", BLIND),),
+        _row("DiffBIR", "DiffBIR [29]", NO, NO, (RunMatch("diffbir", IGNORES_PROMPTS),),
              "17.26 0.302 22.16 0.604 0.912 0.297 19.17 0.330 21.48 0.587 0.898 0.298"),
         _row("ControlNet-SR", "ControlNet-SR [71]", NO, NO, (RunMatch("controlnet-sr", (NONE,)),),
              "13.65 0.222 23.75 0.669 0.938 0.300 16.99 0.269 22.95 0.628 0.924 0.299"),
-        _row("Ours w/o text", "Ours w/o text", NO, NO, (RunMatch("tip", (NONE,)),),
+        # The paper's blind use (Fig. 2): c_s "" and c_r "Remove all degradation"; c_r "" would ask the checkpoint
+        # for identity (in training it pairs "" with undegraded images only).
+        _row("Ours w/o text", "Ours w/o text", NO, NO, (RunMatch("tip", (BLIND,)),),
              "12.70 0.221 23.84 0.671 0.939 0.299 16.25 0.262 23.15 0.636 0.929 0.300"),
         _row("DiffBIR + SDEdit", "DiffBIR [29] + SDEdit [31]", YES, NO, (RunMatch("diffbir-sdedit", WITH_CAPTION),),
              "19.36 0.362 19.39 0.527 0.891 0.305 17.51 0.375 19.15 0.521 0.887 0.308"),
@@ -49,7 +53,7 @@ TABLE = TableSpec(
         _row("Ours", "Ours", YES, YES, (RunMatch("tip", (BOTH,)),),
              "11.34 0.219 23.61 0.665 0.943 0.306 14.42 0.262 23.14 0.633 0.935 0.308"),
         # Not in the paper: the floors every method must beat, runnable anywhere (no weights).
-        RowSpec("Bicubic (reference, not in paper)", (RunMatch("bicubic", BLIND),), {}, (NO, NO)),
+        RowSpec("Bicubic (reference, not in paper)", (RunMatch("bicubic", IGNORES_PROMPTS),), {}, (NO, NO)),
         RowSpec("Classical prompted (reference, not in paper)", (RunMatch("classical-prompted", (BOTH, RESTORATION)),),
                 {}, (NO, YES)),
     ),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tipbench.config import reject_unknown_keys
-from tipbench.contracts.prompt_policy import BOTH_TYPE_ONLY, DEFAULT_POLICY, POLICY_NAMES
+from tipbench.contracts.prompt_policy import BOTH_TYPE_ONLY, DEFAULT_POLICY, TRAINING_POLICY_NAMES
 from tipbench.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class ModelConfig:
             logger.warning("`model.prompts: %s` is now spelled `%s` (the prompt policy, docs/contracts.md §2.2)",
                            LEGACY_TYPE_ONLY, BOTH_TYPE_ONLY)
             object.__setattr__(self, "prompts", BOTH_TYPE_ONLY)
-        _choice("model.prompts", self.prompts, POLICY_NAMES)
+        _choice("model.prompts", self.prompts, TRAINING_POLICY_NAMES)
         if self.modulate_up and self.fusion != "modulation":
             raise ConfigError("`model.modulate_up` needs `model.fusion: modulation`")
         object.__setattr__(self, "conditioning_embedding_out_channels",

@@ -18,7 +18,7 @@ SWINIR = {"fid": None, "lpips": 0.41, "psnr": 24.123456789, "ssim": 0.7, "clip_i
 def rendered(tmp_path):
     runs = tmp_path / "runs"
     write_fake_run(runs, split="coco-param", method="tip", prompts="both", metrics=TIP_BOTH)
-    write_fake_run(runs, split="coco-param", method="tip", prompts="none", metrics=TIP_NONE, n=9, source="sample")
+    write_fake_run(runs, split="coco-param", method="tip", prompts="blind", metrics=TIP_NONE, n=9, source="sample")
     write_fake_run(runs, split="coco-param", method="swinir", prompts="both", metrics=SWINIR)
     write_fake_run(runs, split="coco-realesrgan", method="tip", prompts="both", scored=False)
     out = tmp_path / "out"

@@ -145,7 +145,7 @@ def test_a_failing_item_is_recorded_not_dropped(tmp_path, param_split, capsys):
 
 @pytest.mark.parametrize(("policy", "semantic", "restoration"), [
     ("none", False, None), ("semantic", True, None), ("restoration", False, "full"),
-    ("both", True, "full"), ("both-type-only", True, "type"),
+    ("both", True, "full"), ("both-type-only", True, "type"), ("blind", False, "blind"),
 ])
 def test_prompt_policies_feed_what_the_table_says(param_split, policy, semantic, restoration):
     from tests.tiny_splits import manifest_frame
@@ -159,7 +159,8 @@ def test_prompt_policies_feed_what_the_table_says(param_split, policy, semantic,
     for item, row in zip(split.rows, frame.itertuples()):
         request = feed(item)
         assert request["semantic_prompt"] == (row.semantic_prompt if semantic else "")
-        expected = {None: "", "full": row.restoration_prompt, "type": row.restoration_prompt_type}[restoration]
+        expected = {None: "", "full": row.restoration_prompt, "type": row.restoration_prompt_type,
+                    "blind": "Remove all degradation"}[restoration]
         assert request["restoration_prompt"] == expected
         assert request["out_size"] == (64, 64) and request["lq"].shape == (row.height_lq, row.width_lq, 3)
 
