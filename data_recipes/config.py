@@ -93,6 +93,10 @@ class MixtureConfig:
         semantic_dropout: share whose c_s is replaced by "".
         restoration_dropout: share whose c_r is replaced by "" (0 in the paper; for the no-c_r ablation).
         realesrgan_param_set: Real-ESRGAN parameter set (protocol §4).
+        usm: degrade the USM-sharpened GT and train towards it (Real-ESRGAN's `gt_usm`, StableSR's `use_usm`;
+            protocol §4.7). Off in the paper's mix.
+        no_degradation_probability: share whose y is the (sharpened) GT itself, with c_r "" (StableSR's
+            `no_degradation_prob`). 0 in the paper's mix.
     """
 
     realesrgan_probability: float = 0.5
@@ -100,10 +104,15 @@ class MixtureConfig:
     semantic_dropout: float = 0.1
     restoration_dropout: float = 0.0
     realesrgan_param_set: RealESRGANParamSet = "realesrgan-x4plus"
+    usm: bool = False
+    no_degradation_probability: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("realesrgan_probability", "type_only_probability", "semantic_dropout", "restoration_dropout"):
+        for name in ("realesrgan_probability", "type_only_probability", "semantic_dropout", "restoration_dropout",
+                     "no_degradation_probability"):
             _check_probability(f"mixture.{name}", getattr(self, name))
+        if not isinstance(self.usm, bool):
+            raise ConfigError(f"`mixture.usm` must be true or false, got {self.usm!r}")
         if self.realesrgan_param_set not in ("realesrgan-x4plus", "stablesr"):
             raise ConfigError(
                 f"unknown `mixture.realesrgan_param_set` `{self.realesrgan_param_set}`; valid: realesrgan-x4plus, stablesr"

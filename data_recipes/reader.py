@@ -5,7 +5,9 @@ importable from the package (`from data_recipes import ShardIterableDataset`). E
 `reference_model.train` consumes):
 `id` (str), `index` (int), `gt` (HxWx3 uint8), `lq` (hxwx3 uint8, or None for a clean shard not yet synthesised),
 `semantic_prompt`, `restoration_prompt` (the c_r to train with, after the type-only choice and dropout),
-`restoration_prompt_type`, `params` (JSON str), `pipeline` (`param` | `realesrgan`).
+`restoration_prompt_type`, `params` (JSON str), `pipeline` (`param` | `realesrgan`), `usm` (the target is the
+USM-sharpened GT: a paired shard's x already is; for a clean one the loader sharpens x when it makes y) and
+`no_degradation` (y is the target itself).
 
 Why Python's tarfile rather than the `webdataset` package: the shards are plain tars read front to back, which
 tarfile's stream mode does in a few lines with no extra dependency; we also need our own seeded shuffling
@@ -31,7 +33,7 @@ from tipbench.io import decode_png
 logger = logging.getLogger(__name__)
 
 SAMPLE_KEYS = ("id", "index", "gt", "lq", "semantic_prompt", "restoration_prompt", "restoration_prompt_type",
-               "params", "pipeline")
+               "params", "pipeline", "usm", "no_degradation")
 
 
 def shard_paths(folder_or_paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
@@ -82,6 +84,8 @@ def decode_sample(key: str, members: dict[str, bytes], *, path: Path | None = No
         "restoration_prompt_type": meta["restoration_prompt_type"],
         "params": json.dumps(meta["params"], sort_keys=True),
         "pipeline": meta["pipeline"],
+        "usm": bool(meta.get("usm", False)),  # shards written before the option lack both keys
+        "no_degradation": bool(meta.get("no_degradation", False)),
     }
 
 

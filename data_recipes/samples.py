@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 
 from data_recipes.config import CropConfig, RecipeConfig
-from data_recipes.mixture import draw_decisions, draw_degradation, prompts_without_image, synthesize
+from data_recipes.mixture import (
+    draw_decisions,
+    draw_degradation,
+    prompts_without_image,
+    synthesize,
+    training_target,
+)
 from data_recipes.sources import SeededOrder
 from tipbench.contracts import PROTOCOL
 from tipbench.io import encode_png
@@ -79,11 +85,12 @@ def build_sample(recipe: RecipeConfig, order: SeededOrder, index: int) -> ShardS
     mixture = recipe.mixture
     decision = draw_decisions(mixture, recipe.seed, index)
     params = draw_degradation(decision, mixture, recipe.seed, index, recipe.resolution)
-    members = {"x.png": encode_png(gt)}
-    if recipe.mode == "paired":
+    if recipe.mode == "paired":  # x is what training sees (the USM target); clean shards leave that to the loader
+        gt = training_target(gt, mixture.usm)
         lq, params_dict = synthesize(gt, decision, params)
-        members["y.png"] = encode_png(lq)
+        members = {"x.png": encode_png(gt), "y.png": encode_png(lq)}
     else:
+        members = {"x.png": encode_png(gt)}
         params_dict = params.to_dict()
     prompts = prompts_without_image(decision, params, caption)
     # 4. metadata (`json` member)
@@ -102,6 +109,8 @@ def build_sample(recipe: RecipeConfig, order: SeededOrder, index: int) -> ShardS
         "type_only": decision.type_only,
         "drop_semantic": decision.drop_semantic,
         "drop_restoration": decision.drop_restoration,
+        "no_degradation": decision.no_degradation,
+        "usm": mixture.usm,
         "params": params_dict,
         "mode": recipe.mode,
     }
