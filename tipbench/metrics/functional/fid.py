@@ -64,6 +64,10 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
                      eps: float = 1e-6) -> float:
     """d² = ‖μ₁−μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^½) with scipy's sqrtm; non-finite ⇒ retry with eps on the diagonals.
 
+    Raises:
+        TipbenchError: the statistics differ in shape or hold NaN/inf, or the square root stays non-finite even
+            with eps on the diagonals.
+
     >>> float(round(frechet_distance(np.zeros(2), np.eye(2), np.ones(2), np.eye(2)), 6))
     2.0
     """
@@ -73,14 +77,25 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     sigma1, sigma2 = np.atleast_2d(sigma1).astype(np.float64), np.atleast_2d(sigma2).astype(np.float64)
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:
         raise TipbenchError(f"FID statistics differ in shape: {mu1.shape}/{sigma1.shape} vs {mu2.shape}/{sigma2.shape}")
+    if not all(np.isfinite(array).all() for array in (mu1, mu2, sigma1, sigma2)):
+        raise TipbenchError("FID statistics hold NaN or inf (non-finite features: check the images and the "
+                            "feature network)")
     diff = mu1 - mu2
-    with warnings.catch_warnings():  # rank-deficient Σ at small N: handled below, as clean-fid does
-        warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        covmean, _ = linalg.sqrtm(sigma1 @ sigma2, disp=False)
+
+    def square_root(product: np.ndarray) -> np.ndarray:
+        # `disp` is gone (deprecated in SciPy 1.16, removed in 1.18): the result is checked for finiteness instead.
+        with warnings.catch_warnings():  # rank-deficient Σ at small N: handled below, as clean-fid does
+            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+            return linalg.sqrtm(product)
+
+    covmean = square_root(sigma1 @ sigma2)
     if not np.isfinite(covmean).all():
         logger.warning("FID: singular covariance product; adding %g to the diagonals", eps)
         offset = np.eye(sigma1.shape[0]) * eps
-        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+        covmean = square_root((sigma1 + offset) @ (sigma2 + offset))
+        if not np.isfinite(covmean).all():
+            raise TipbenchError(f"FID: the square root of the covariance product is not finite even with {eps:g} on "
+                                "the diagonals")
     if np.iscomplexobj(covmean):
         if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
             raise TipbenchError(f"FID sqrtm has a large imaginary component ({np.abs(covmean.imag).max():.3g})")
