@@ -12,16 +12,48 @@ from tipbench.methods import RestorerOptions, load_restorer, readiness
 M_FILE = "003_realSR_BSRGAN_DFO_s64w8_SwinIR-M_x4_GAN.pth"
 
 
-@pytest.fixture
-def tiny_swinir(weights_dir):
+def _tiny_network():
     import torch
     from spandrel.architectures.SwinIR import SwinIR
 
     torch.manual_seed(0)
-    network = SwinIR(img_size=16, embed_dim=12, depths=[1], num_heads=[2], window_size=8, mlp_ratio=2.0, upscale=4,
-                     img_range=1.0, upsampler="nearest+conv", resi_connection="1conv")
-    torch.save({"params_ema": network.state_dict()}, weights_dir / M_FILE)
+    return SwinIR(img_size=16, embed_dim=12, depths=[1], num_heads=[2], window_size=8, mlp_ratio=2.0, upscale=4,
+                  img_range=1.0, upsampler="nearest+conv", resi_connection="1conv").eval()
+
+
+@pytest.fixture
+def tiny_swinir(weights_dir):
+    import torch
+
+    torch.save({"params_ema": _tiny_network().state_dict()}, weights_dir / M_FILE)
     return weights_dir / M_FILE
+
+
+def _direct_forward(lq: np.ndarray) -> np.ndarray:
+    """The official test script's recipe written out with numpy padding, on the same tiny network."""
+    import torch
+
+    height, width = lq.shape[:2]
+    image = lq.astype(np.float32) / 255.0
+    image = np.concatenate([image, image[::-1]], 0)[: (height // 8 + 1) * 8]
+    image = np.concatenate([image, image[:, ::-1]], 1)[:, : (width // 8 + 1) * 8]
+    with torch.no_grad():
+        out = _tiny_network()(torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None])
+    out = out[0, :, : 4 * height, : 4 * width].clamp(0, 1).permute(1, 2, 0).numpy()
+    return (out * 255.0).round().astype(np.uint8)
+
+
+def test_swinir_output_is_the_network_forward(tiny_swinir):
+    from PIL import Image
+
+    restorer = load_restorer("swinir")
+    lq = np.random.default_rng(3).integers(0, 256, (13, 21, 3), dtype=np.uint8)
+    out = restorer.restore(lq, out_size=(52, 84))
+    expected = _direct_forward(lq)
+    assert np.abs(out.astype(int) - expected.astype(int)).max() <= 1
+    # the check has teeth: a plain bicubic upscale is nowhere near the network's output
+    bicubic = np.asarray(Image.fromarray(lq).resize((84, 52), Image.BICUBIC))
+    assert np.abs(bicubic.astype(int) - expected.astype(int)).mean() > 10
 
 
 def test_swinir_loads_with_spandrel_and_returns_out_size(tiny_swinir):
