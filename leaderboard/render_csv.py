@@ -35,7 +35,8 @@ def csv_records(tables: list[FilledTable]) -> list[dict]:
                     "best": cell.best,
                     "paper_best": cell.paper_best,
                     "note": table.notes[cell.note - 1] if cell.note else "",
-                    "run_dir": str(record.path) if record else "",
+                    # a paper-only column (Table 6's parameter ratio) is never read from a run
+                    "run_dir": str(record.path) if record and not cell.column.paper_only else "",
                 })
     return records
 
