@@ -63,22 +63,39 @@ def test_recorded_commits_and_scripts_are_the_ones_the_adapters_name():
         assert record["url"] == clone.source
 
 
+@pytest.fixture
+def subprocess_setup(stablesr_clone, diffbir_clone, weights_dir, monkeypatch):
+    """Both fake clones, and for SDEdit an `sd15` entry with an identity img2img (its command line is DiffBIR's; the
+    img2img stage is tested in test_sdedit_standin)."""
+    sd15 = weights_dir / "sd15" / get_spec("sd15").file_name
+    sd15.mkdir(parents=True)
+    (sd15 / "model_index.json").write_text("{}")
+    monkeypatch.setattr("baselines.diffbir_sdedit.load_img2img", lambda folder, device: _IdentityImg2Img())
+
+
 @pytest.mark.parametrize(("method", "variant", "extra"), CASES)
-def test_every_emitted_flag_exists_upstream(method, variant, extra, stablesr_clone, diffbir_clone, weights_dir,
-                                           monkeypatch):
-    if method == "diffbir-sdedit":  # the command line is DiffBIR's; its img2img stage is tested in test_sdedit_standin
-        sd15 = weights_dir / "sd15" / get_spec("sd15").file_name
-        sd15.mkdir(parents=True)
-        (sd15 / "model_index.json").write_text("{}")
-        monkeypatch.setattr("baselines.diffbir_sdedit.load_img2img", lambda folder, device: _IdentityImg2Img())
-    restorer = load_restorer(method, options=RestorerOptions(variant=variant, batch_size=4, extra=extra))
+def test_every_emitted_flag_exists_upstream(method, variant, extra, subprocess_setup, tmp_path):
+    """Every command line the adapter builds, for each item kind (each call plan), is one upstream accepts."""
+    restorer = load_restorer(method, options=RestorerOptions(variant=variant, extra=extra))
+    record = upstream_record(restorer.clone)
+    scripts = set()
+    for item in _items():
+        _, plan = restorer.plan(item["lq"], item["out_size"])
+        argv = restorer.argv(tmp_path / "in", tmp_path / "out", plan=plan, seed=item["seed"],
+                             semantic_prompt=item["semantic_prompt"] if restorer.uses_semantic_prompt else "")
+        assert argv_problems(record, argv) == []
+        scripts.add(plan.script)
+    assert scripts == set(restorer.clone.scripts)  # StableSR's README script and its tile script both checked
+
+
+@pytest.mark.parametrize("method", ["stablesr", "diffbir", "diffbir-clip", "diffbir-sdedit"])
+def test_the_stand_ins_accept_what_the_adapters_run(method, subprocess_setup):
+    restorer = load_restorer(method, options=RestorerOptions(batch_size=4))
     outputs = restorer.restore_batch(_items())  # the stand-in parses with upstream's flags: a bad one exits 2
-    assert all(isinstance(out, np.ndarray) for out in outputs), outputs
+    assert [out.shape for out in outputs] == [item["out_size"] + (3,) for item in _items()]
     record = upstream_record(restorer.clone)
     commands = [shlex.split(command) for command in restorer.describe()["command"]]
-    assert commands
-    for argv in commands:
-        assert argv_problems(record, argv) == []
+    assert commands and all(argv_problems(record, argv) == [] for argv in commands)
 
 
 def test_the_checker_and_the_stand_in_refuse_what_upstream_lacks(stablesr_clone, tmp_path):
