@@ -90,14 +90,17 @@ def prepare_lq(lq: np.ndarray, out_size: tuple[int, int], scale: int) -> tuple[n
 
 
 def clone_commit(repo: str) -> str | None:
-    """The clone's checked-out commit (`git rev-parse HEAD`), None when it is not a git checkout or git is absent."""
+    """The clone's checked-out commit (`git rev-parse HEAD`); None when git is absent or the folder is not the top of
+    its own checkout (a copy inside another repository would otherwise report that repository's commit)."""
     try:
-        found = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30,
-                               check=False)
+        found = subprocess.run(["git", "-C", repo, "rev-parse", "--show-toplevel", "HEAD"], capture_output=True,
+                               text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = found.stdout.strip()
-    return commit if found.returncode == 0 and len(commit) == 40 else None
+    lines = found.stdout.split()
+    if found.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != Path(repo).resolve():
+        return None
+    return lines[1] if len(lines[1]) == 40 else None
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ def count_trainable(config_path: str | Path, unet: Any = None) -> int:
 
     model = load_config(config_path).model
     with init_empty_weights():
-        unet = unet or UNet2DConditionModel.from_config(json.loads(UNET_CONFIG.read_text()))
+        if unet is None:
+            unet = UNet2DConditionModel.from_config(json.loads(UNET_CONFIG.read_text()))
         adapter = TIPAdapter.from_unet(
             unet, conditioning_embedding_out_channels=model.conditioning_embedding_out_channels,
             load_weights_from_unet=False, fusion=model.fusion, modulate_mid=model.modulate_mid,

@@ -163,3 +163,24 @@ def test_diffbir_records_the_v1_model_and_upstream_commit(diffbir_clone):
     assert settings["version"] == "v1" and "inference.py --version v1" in settings["model"]
     assert settings["upstream"]["checked_commit"].startswith("3f8b530")
     assert settings["upstream"]["clone_commit"] is None  # the fake clone is no git checkout
+
+
+def test_clone_commit_is_the_clones_own_head(tmp_path):
+    import shutil
+    import subprocess
+
+    from baselines._subprocess import clone_commit
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    clone = tmp_path / "clone"
+    (clone / "scripts").mkdir(parents=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(clone)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (clone / "x").write_text("x")
+    subprocess.run([*git, "add", "x"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert clone_commit(str(clone)) == head
+    assert clone_commit(str(clone / "scripts")) is None  # a folder inside another checkout is not a clone
+    assert clone_commit(str(tmp_path)) is None
