@@ -100,7 +100,7 @@ class ClassicalPromptedRestorer:
     def describe(self) -> dict:
         return {"settings": {"algorithm": "wavelet denoise → resample → Wiener deconvolution",
                              **self.settings.to_dict()},
-                "checkpoints": {}, "weights": "real", "command": None}
+                "checkpoints": {}, "weights": "none", "command": None}
 
     def plan(self, lq01: np.ndarray, restoration_prompt: str, out_size: tuple[int, int]) -> _Plan:
         """Turn the prompt (plus the image geometry) into denoising and deblurring strengths."""
