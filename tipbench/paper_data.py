@@ -43,8 +43,9 @@ class PaperData:
     reason: str
 
 
-def read_stablesr_hashes(path: Path = STABLESR_HASHES) -> dict[str, tuple[str, str]]:
+def read_stablesr_hashes(path: Path | None = None) -> dict[str, tuple[str, str]]:
     """id → (gt sha256, lq sha256) from the recorded list (`#` comments; empty when not filled yet)."""
+    path = STABLESR_HASHES if path is None else path
     if not path.is_file():
         return {}
     recorded = {}

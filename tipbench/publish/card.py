@@ -106,12 +106,17 @@ def _how_built(split: str, info: dict[str, Any], n: int) -> str:
     root = info.get("source_root") if info.get("source") != "sample" else None
     command = build_command(build, root, env)
     source = f"`{info.get('source', 'unknown')}`" + (f" at `{root}`" if root else "")
-    pipeline = f"`{info.get('pipeline')}`" + (f", parameter set `{info['param_set']}`" if info.get("param_set") else "")
+    pipeline = f"`{info.get('pipeline') or 'not recorded'}`" + (f", parameter set `{info['param_set']}`" if info.get("param_set") else "")
     requested = info.get("n_requested")
     counts = (f"Requested {requested} items, built {info.get('n_built', n)}, skipped {info.get('n_skipped', 0)} (each "
               "skip is listed in the split's skipped.jsonl)." if requested is not None else f"{n} items.")
     return (f"Built with\n\n```bash\n{command}\npython -m tipbench.publish --split {split}\n```\n\nfrom source "
             f"{source}. {counts} Degradation pipeline: {pipeline}.")
+
+
+def _manifest_line(info: dict[str, Any]) -> str:
+    sha = info.get("manifest_sha256")
+    return f"Manifest sha256: `{sha}`." if sha else "The manifest's sha256 is not recorded in split.json."
 
 
 def card_text(split: str, info: dict[str, Any], columns: list[str], n: int, data_glob: str,
@@ -160,12 +165,12 @@ versions: {versions or 'not recorded'}.
 
 ## Protocol and seeds
 
-Protocol `{info.get('protocol')}`: GT decoded with Pillow (EXIF-oriented, RGB), short side resized to 512 with
+Protocol `{info.get('protocol') or 'not recorded'}`: GT decoded with Pillow (EXIF-oriented, RGB), short side resized to 512 with
 bicubic, centre-cropped to 512×512, saved as PNG; degradations and prompts per protocol §3 (parameterized
 pipeline: blur → downsample → noise → JPEG, each on with p = 0.5) and protocol §4 (Real-ESRGAN second-order pipeline).
-Global seed `{info.get('seed')}`: every random draw of item `index` comes from
+Global seed `{info.get('seed', 0)}`: every random draw of item `index` comes from
 `numpy.random.SeedSequence([seed, stage, index])`, so the split is rebuilt byte for byte from the source.
-Manifest sha256: `{info.get('manifest_sha256')}`.
+{_manifest_line(info)}
 
 ## Columns
 
