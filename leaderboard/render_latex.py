@@ -69,10 +69,10 @@ def latex_cell(cell: Cell) -> str:
 
 
 def _header(text: str, limit: int = 14) -> str:
-    """A header label broken into lines of about `limit` characters at " (" and ", " (keeps columns narrow).
+    r"""A header label broken into lines of about `limit` characters at " (" and ", " (keeps columns narrow).
 
-    >>> _header("Control (denoise)↑")
-    '\\cellstack{Control\\\\(denoise)$\\uparrow$}'
+    >>> print(_header("Control (denoise)↑"))
+    \cellstack{Control\\(denoise)$\uparrow$}
     """
     pieces = re.split(r"(?= \()|(?<=,) ", text)
     lines = [pieces[0]]

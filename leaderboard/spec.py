@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tipbench.contracts.prompt_policy import prompt_policy
+from tipbench.contracts.prompt_policy import PROMPT_KINDS, prompt_policy
 from tipbench.contracts.run_folder import method_label
 from tipbench.contracts.scores import SCORE_FILES
 from tipbench.errors import ConfigError
 from tipbench.metrics.specs import MetricSpec, metric_spec
-
-#: The prompt kinds a row can require (run.json `ignored_prompts` uses the same words).
-PROMPT_KINDS = ("semantic", "restoration")
 
 
 def ticks_require(semantic: bool, restoration: bool) -> tuple[str, ...]:

@@ -38,14 +38,14 @@ def _rows() -> tuple[RowSpec, ...]:
         spec = METHODS.get(key)
         if spec.uses_restoration_prompt:
             instructed.append(RowSpec(key, (RunMatch(key, INSTRUCTED),), descriptors=("selective",),
-                                      requires=("restoration",)))
+                                      requires=(RESTORATION,)))
             blind.append(RowSpec(f"{key} (blind)", (RunMatch(key, BLIND),), descriptors=("none",), uses_walk=False))
         else:
             ignoring.append(RowSpec(key, (RunMatch(key, ANY_POLICY),), descriptors=("ignored",)))
         if key == "tip" and "no-param" in spec.variants:
             # The type-only checkpoint fed the type-only prompt: it can pick the operation, not the strength.
             instructed.append(RowSpec("tip@no-param (type-only)", (RunMatch(key, (BOTH_TYPE_ONLY,), "no-param"),),
-                                      descriptors=("selective, type-only",), requires=("restoration",)))
+                                      descriptors=("selective, type-only",), requires=(RESTORATION,)))
     return (*instructed, *blind, *ignoring)
 
 

@@ -55,6 +55,8 @@ _POLICIES = (
 POLICIES: dict[str, PromptPolicy] = {policy.name: policy for policy in _POLICIES}
 POLICY_NAMES: tuple[str, ...] = tuple(POLICIES)
 DEFAULT_POLICY = BOTH
+#: The two prompts by kind, as run.json `ignored_prompts` and the leaderboard's row requirements name them.
+PROMPT_KINDS: tuple[str, ...] = (SEMANTIC, RESTORATION)
 #: For a method that ignores every prompt all policies give the same outputs; the run to read is the first found
 #: in this order (the literal no-text run, then the default).
 ANY_POLICY: tuple[str, ...] = (NONE, BOTH, SEMANTIC, RESTORATION, BOTH_TYPE_ONLY)

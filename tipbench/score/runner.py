@@ -32,7 +32,7 @@ from tipbench.metrics.specs import (
     metric_settings,
 )
 from tipbench.score.config import ScoreConfig
-from tipbench.splits import BENCHMARK_N
+from tipbench.splits import BENCHMARK_N, NO_PAPER_NUMBERS
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +172,8 @@ def _not_comparable(config: ScoreConfig, run: dict, split: Any, n: int, data: An
         reasons.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
     if not data.ok:
         reasons.append(f"not the paper's test data: {data.reason}")
+    if split.name in NO_PAPER_NUMBERS:
+        reasons.append(f"no paper numbers for `{split.name}`: {NO_PAPER_NUMBERS[split.name]}")
     if weights != "real":
         reasons.append(f"weights: {weights}")
     if missing:
