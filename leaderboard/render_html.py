@@ -17,15 +17,17 @@ from leaderboard.provenance import table_provenance
 _STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em;color:#111}"
     ".scroll{overflow:auto;max-height:85vh;border:1px solid #bbb;margin:1em 0}"
-    "table{border-collapse:separate;border-spacing:0}"
-    "th,td{border-right:1px solid #ddd;border-bottom:1px solid #ddd;padding:3px 7px;text-align:center;"
+    "table{border-collapse:separate;border-spacing:0;font-size:13px}"
+    "th,td{border-right:1px solid #ddd;border-bottom:1px solid #ddd;padding:3px 5px;text-align:center;"
     "white-space:nowrap;background:#fff}"
     "thead{position:sticky;top:0;z-index:2}thead th{background:#eef1f5}"
-    ".rowhead{position:sticky;left:0;z-index:1;text-align:left;background:#f8f8f8}"
+    ".rowhead{position:sticky;left:0;z-index:1;text-align:left;background:#f8f8f8;white-space:normal;"
+    "min-width:9em;max-width:13em}"
     "thead .rowhead{z-index:3;background:#eef1f5}"
-    ".ours{display:block;font-weight:600}.paper{display:block;color:#666;font-size:85%}"
+    ".ours{display:block;font-weight:600}.status{font-weight:normal;color:#444}"
+    ".paper{display:block;color:#666;font-size:85%}"
     ".better{color:#0a7a28}.worse{color:#b3261e}.same{color:#666}"
-    ".best{text-decoration:underline}.mark{color:#c00}.note{color:#555;font-weight:normal}"
+    ".best{text-decoration:underline}.mark{color:#c00}.note{color:#555;font-weight:normal;font-size:85%}"
     ".warn{background:#fde2e2;padding:.5em;border:1px solid #d33}"
 )
 
@@ -43,17 +45,18 @@ def html_cell(cell: Cell) -> str:
     """The inside of one `<td>`: ours (with its marks and note) above, the paper's number and the difference below."""
     if cell.status == "paper-only":
         return f'<span class="paper">{escape(cell.paper or "—")} (paper)</span>'
-    ours = _bold(escape(cell.ours_text), cell.best)
+    ours = _bold(escape(cell.ours_text), cell.best) if cell.status == "ok" else (
+        f'<span class="status">{escape(cell.ours_text)}</span>')
     ours += "".join(f'<sup class="mark" title="{escape(m.meaning)}">{m.symbol}</sup>' for m in cell.marks)
     if cell.note is not None:
         ours += f' <span class="note">[{cell.note}]</span>'
     html = f'<span class="ours">{ours}</span>'
     if cell.paper is None:
         return html
-    paper = f"paper {_bold(escape(cell.paper), cell.paper_best)}"
+    paper = _bold(escape(cell.paper), cell.paper_best)
     if cell.diff is not None:
         paper += f' <span class="{_diff_class(cell)}">({escape(cell.diff_text)})</span>'
-    return html + f'<span class="paper">{paper}</span>'
+    return html + f'<span class="paper" title="the paper\'s number (ours − paper)">{paper}</span>'
 
 
 def _header(table: FilledTable) -> str:

@@ -335,10 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("list", help="every entry with its status, file name, source and licence")
+    sub.add_parser("list", help="every entry with its status, file name, where it is (or goes), licence and source")
     verify = sub.add_parser("verify", help="check entries exist and match their sha256 (all when none named)")
     verify.add_argument("names", nargs="*", metavar="NAME")
-    fetch_parser = sub.add_parser("fetch", help="download one entry into $TIPBENCH_WEIGHTS/<name>/")
+    fetch_parser = sub.add_parser("fetch", help="download one entry to where `list` says it goes ($TIPBENCH_WEIGHTS/"
+                                                 "<name>/; DiffBIR's files: $TIPBENCH_DIFFBIR_REPO/weights/)")
     fetch_parser.add_argument("name", metavar="NAME")
     from tipbench.cli import add_output_options
 
@@ -356,8 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             for name in sorted(WEIGHTS):
                 info, spec = status(name), WEIGHTS[name]
                 state = "ok" if info["found"] else info["problem"].split(":")[0]
-                print(f"{name:24s} {state:8s} {spec.file_name}  in {location_text(name)}  [{spec.licence}]  "
-                      f"{spec.source}")
+                where = f"at {info['path']}" if info["found"] else f"goes in {location_text(name)}"
+                print(f"{name:24s} {state:8s} {spec.file_name}  {where}  [{spec.licence}]  {spec.source}")
             return 0
         if args.command == "verify":
             names = args.names or sorted(WEIGHTS)

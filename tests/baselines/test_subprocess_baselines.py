@@ -132,5 +132,5 @@ def test_one_diffbir_weight_location_everywhere(diffbir_clone, capsys):
     assert str(diffbir_clone / "weights" / "general_swinir_v1.ckpt") in capsys.readouterr().out
     assert weights.main(["list"]) == 0
     listing = [line for line in capsys.readouterr().out.splitlines() if line.startswith("diffbir-v1-general ")]
-    assert listing and f"in {where}" in listing[0]
+    assert listing and f"goes in {where}" in listing[0]
     assert f"put `v1_general.pth` in {where}" in registry_reason("diffbir", None)

@@ -96,7 +96,7 @@ def test_html_tells_ours_from_the_paper_and_colours_the_difference_by_direction(
         for value, higher in ((paper + step, True), (paper - step, False)):
             cell = Cell(column, "ok", value=value, paper=printed)
             text = html_cell(cell)
-            ours, below = text.split('<span class="paper">')
+            ours, below = text.split('<span class="paper"')
             assert ours.startswith('<span class="ours">') and cell.ours_text in ours and printed in below
             better = higher == info.higher_is_better
             assert f'<span class="{"better" if better else "worse"}">' in below, (metric, value)

@@ -23,7 +23,8 @@ examples:
   python -m tipbench.run --method swinir --variant l --split coco-realesrgan --device cuda
 
 writes <runs>/<split>/<method>/<prompts>[@<variant>]/ (out/, run.json, failures.jsonl, then the scores:
-docs/contracts.md §2, §3). Exit status: 0 ok, 1 data/config error or failed items, 2 bad usage, 130 interrupted.
+docs/contracts.md §2, §3) and prints the score table `tipbench.score` prints (null metrics with their reasons).
+Exit status: 0 ok, 1 data/config error or failed items, 2 bad usage, 130 interrupted.
 """
 
 
