@@ -37,6 +37,6 @@ def summary_lines(summary: dict[str, Any], path: Path | str) -> list[str]:
         lines.append(f"{name:7s} {'null (' + str(reasons.get(name, 'not computed')) + ')' if value is None else f'{value:.4f}'}")
     lines.append(f"wrote {path}; {computed_text(summary)}")
     if not summary.get("comparable_to_paper"):
-        why = "; ".join(summary.get("notes") or []) or "see summary.json"
+        why = "; ".join(summary.get("not_comparable") or summary.get("notes") or []) or "see summary.json"
         lines.append(f"not comparable to the paper: {why}")
     return lines

@@ -142,7 +142,9 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     # A split without captions (DIV2K) has no CLIP-T by design; any other null metric blocks the comparison.
     blocking = [k for k, v in null_reasons.items() if not v.startswith("no semantic prompts")]
     reasons = _not_comparable(config, run, split, n, data, weights_mode, missing, blocking)
-    notes += reasons
+    if n < BENCHMARK_N:
+        notes.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
+    notes += [reason for reason in reasons if not reason.startswith("N = ")]
     comparable = not reasons
     summary = {
         "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"),
@@ -168,8 +170,8 @@ def _not_comparable(config: ScoreConfig, run: dict, split: Any, n: int, data: An
     reasons = []
     if split.subset is not None:
         reasons.append(f"scored on the first {split.subset} items of the split (run made with --limit)")
-    if n < BENCHMARK_N:
-        reasons.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
+    if n != BENCHMARK_N:
+        reasons.append(f"N = {n}, not {BENCHMARK_N}")
     if not data.ok:
         reasons.append(f"not the paper's test data: {data.reason}")
     if split.name in NO_PAPER_NUMBERS:

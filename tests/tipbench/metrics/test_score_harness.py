@@ -165,7 +165,7 @@ def test_score_says_what_was_computed_when_every_metric_weight_is_missing(tmp_pa
     assert (f"wrote {run / 'summary.json'}; weights: none (PSNR/SSIM only; missing: lpips-alexnet, inception-fid, "
             "clip-vit-l-14-openai)") in out
     assert "lpips   null (weights missing: lpips-alexnet)" in out and "weights: real" not in out
-    assert "not comparable to the paper: N = 3 < 3000" in out and "weight files missing" in out
+    assert "not comparable to the paper: N = 3, not 3000; " in out and "weight files missing" in out
     # summary.json `config` holds the scoring options only: no null `method`/`split` beside the run's identity
     assert not {"method", "split", "prompts", "variant", "outputs"} & set(summary["config"])
     assert summary["method"] == "noise" and summary["config"]["metrics"] == ["lpips", "fid", "clip"]
