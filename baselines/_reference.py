@@ -42,7 +42,7 @@ def sampling_options(options, method: str) -> dict[str, Any]:
 
 
 def describe_reference(restorer: Any) -> dict[str, Any]:
-    """run.json fields of a ReferenceModelRestorer: settings, the checkpoint's files' sha256, real|random."""
+    """run.json fields of a ReferenceModelRestorer: settings, the checkpoint's files' sha256, real|random|unknown."""
     from tipbench.weights import file_sha256
 
     checkpoint = Path(restorer.checkpoint)

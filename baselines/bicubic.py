@@ -25,7 +25,7 @@ class BicubicRestorer:
 
     def describe(self) -> dict:
         return {"settings": {"resize": "Pillow BICUBIC (antialiased when shrinking)"}, "checkpoints": {},
-                "weights": "real", "command": None}
+                "weights": "none", "command": None}
 
     def restore(self, lq: np.ndarray, *, semantic_prompt: str = "", restoration_prompt: str = "",
                 out_size: tuple[int, int] = (512, 512), seed: int = 0) -> np.ndarray:

@@ -38,7 +38,7 @@ class DiffBIRRestorer(SubprocessRestorer):
     extra_options: ClassVar[tuple[str, ...]] = ("steps", "cfg_scale")
 
     def __init__(self, options) -> None:
-        from tipbench.weights import file_sha256, get_spec
+        from tipbench.weights import file_sha256, get_spec, resolve
 
         options.check_extra(self.extra_options, self.name)
         super().__init__(options, DIFFBIR_CLONE, "DiffBIR")
@@ -48,9 +48,9 @@ class DiffBIRRestorer(SubprocessRestorer):
             self.settings["steps"] = int(options.option("steps"))
         if options.option("cfg_scale") is not None:
             self.settings["cfg_scale"] = float(options.option("cfg_scale"))
-        names = [name for name in METHODS.get("diffbir").weights_for(self.version) if get_spec(name).kind == "file"]
-        folder = Path(self.repo) / str(DIFFBIR_CLONE.weights_subdir)
-        self.checkpoints = {name: file_sha256(folder / get_spec(name).file_name) for name in names}
+        names = [name for name in METHODS.get("diffbir").weights_for(self.version)
+                 if get_spec(name).clone_env == DIFFBIR_CLONE.repo_env]
+        self.checkpoints = {name: file_sha256(resolve(name, clone_root=self.repo)) for name in names}
 
     def argv(self, in_dir: Path, out_dir: Path, *, plan: CallPlan, seed: int, semantic_prompt: str) -> list[str]:
         s = self.settings

@@ -9,6 +9,12 @@ CELL_LEGEND = (
     "Each cell: ours / paper (ours − paper). Bold: best value per column — of ours only among unmarked (benchmark) "
     "cells, of the paper among its printed numbers."
 )
+#: The two-line cells of HTML and LaTeX: ours above, the paper below.
+STACKED_LEGEND = (
+    "Each cell: ours, and below it the paper's number with (ours − paper). Bold: best value per column — of ours "
+    "only among unmarked (benchmark) cells, of the paper among its printed numbers."
+)
+COLOUR_LEGEND = " The difference is green where ours is better in the metric's direction (↑/↓), red where worse."
 
 
 NO_PAPER_LEGEND = (
@@ -16,8 +22,13 @@ NO_PAPER_LEGEND = (
 )
 
 
-def legend(table: FilledTable) -> str:
-    return CELL_LEGEND if table.spec.has_paper else NO_PAPER_LEGEND
+def legend(table: FilledTable, fmt: str = "md") -> str:
+    """The cell legend of `table` in format `fmt` (`md`, `tex`, `html`: the last two stack ours above the paper)."""
+    if not table.spec.has_paper:
+        return NO_PAPER_LEGEND
+    if fmt == "md":
+        return CELL_LEGEND
+    return STACKED_LEGEND + (COLOUR_LEGEND if fmt == "html" else "")
 
 
 def column_label(column: ColumnSpec, with_split: bool) -> str:

@@ -73,6 +73,11 @@ class RunRecord:
     def key(self) -> tuple[str, str, str | None, str]:
         return (self.split, self.method, self.variant, self.prompts)
 
+    @property
+    def key_path(self) -> str:
+        """`split/method/prompts[@variant]`, how notes name a run folder."""
+        return RunKey(self.split, self.method, self.prompts, self.variant).path("").as_posix()
+
     def scores(self, source: str = "summary") -> Scores | None:
         """The scores file `source` (`summary` or `adherence`) of this run, None when it has not been written."""
         data = {"summary": self.summary, "adherence": self.adherence}[source]

@@ -53,6 +53,14 @@ class Cell:
         return round(round(self.value, self.decimals) - float(self.paper), self.decimals)
 
     @property
+    def diff_better(self) -> bool | None:
+        """Whether ours beats the paper in this metric's direction (None: no difference to judge, or a tie)."""
+        diff = self.diff
+        if diff is None or diff == 0:
+            return None
+        return (diff > 0) == self.column.info.higher_is_better
+
+    @property
     def diff_text(self) -> str:
         diff = self.diff
         return "—" if diff is None else f"{diff:+.{self.decimals}f}"
@@ -104,13 +112,25 @@ class FilledTable:
         return list(found.values())
 
 
-def find_run(row: RowSpec, split: str, runs: dict[tuple, RunRecord]) -> RunRecord | None:
-    """The first run matching the row on `split` (matches and their prompt policies in preference order)."""
+def find_run(row: RowSpec, split: str, runs: dict[tuple, RunRecord],
+             refused: list[str] | None = None) -> RunRecord | None:
+    """The first run matching the row on `split` (matches and their prompt policies in preference order).
+
+    A run whose restorer did not use a prompt the row requires is passed over (and said why in `refused`): its
+    numbers are another method's, e.g. plain ControlNet-SR's under the "+ CLIP" label.
+    """
     for match in row.matches:
         for prompts in match.prompts:
             record = runs.get((split, match.method, match.variant, prompts))
-            if record is not None:
+            if record is None:
+                continue
+            unused = row.unused_required(record.run)
+            if not unused:
                 return record
+            if refused is not None:
+                said = "does not record `ignored_prompts`" if "ignored_prompts" not in record.run else (
+                    "ignored the " + " and ".join(unused) + " prompt")
+                refused.append(f"run {record.key_path} {said} (run.json), which this row requires")
     return None
 
 
@@ -184,9 +204,13 @@ def fill_table(spec: TableSpec, runs: dict[tuple, RunRecord], walks: dict[tuple,
     rows: list[tuple[RowSpec, dict[str, RunRecord | None], list[Cell]]] = []
     row_walks: list[dict[str, Scores | None]] = []
     for row in spec.rows:
-        used = {split: find_run(row, split, runs) for split in spec.splits}
-        missing = [split for split, record in used.items() if record is None]
-        reason = f"{row.label}: " + not_run_reason(row.matches[0], missing, reason_cache) if missing else ""
+        refused: dict[str, list[str]] = {split: [] for split in spec.splits}
+        used = {split: find_run(row, split, runs, refused[split]) for split in spec.splits}
+        missing = [split for split, record in used.items() if record is None and not refused[split]]
+        reasons = [text for split in spec.splits if used[split] is None for text in refused[split]]
+        if missing:
+            reasons.append(not_run_reason(row.matches[0], missing, reason_cache))
+        reason = f"{row.label}: " + "; ".join(reasons) if reasons else ""
         found = {split: find_walk(row, split, walks or {}) if row.uses_walk else None for split in spec.splits}
         row_walks.append(found)
         cells = [_cell(column, row, used[column.split], found[column.split], notes, reason) for column in spec.columns]

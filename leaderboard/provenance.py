@@ -49,13 +49,22 @@ def _settings_digest(settings: object) -> str:
 
 
 def _distinct(values: list[str]) -> str:
-    unique = list(dict.fromkeys(values))
-    return " | ".join(unique) if unique else "none"
+    """Distinct values joined by ` | ` (callers never pass an empty list: a table without runs says so instead)."""
+    return " | ".join(dict.fromkeys(values))
+
+
+def _weights_label(kind: object) -> str:
+    return {"real": "real weights", "random": "random weights", "none": "no weights"}.get(str(kind),
+                                                                                          f"{kind or 'unknown'} weights")
 
 
 def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
-    """The provenance lines of `table`, one fact per line, distinct values joined by ` | `."""
+    """The provenance lines of `table`, one fact per line, distinct values joined by ` | `; a table filled by no
+    run says only that (never a "protocol: none")."""
     runs = table.runs
+    rendered = ProvenanceLine("package", f"tipbench {__version__} (rendered)")
+    if not runs and not table.walks:
+        return [ProvenanceLine("runs", "none: no cell of this table comes from a run"), rendered]
     lines: list[ProvenanceLine] = []
     for split in table.spec.splits:
         split_runs = [r for r in runs if r.split == split]
@@ -64,10 +73,11 @@ def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
         sources = _distinct([str((r.summary or {}).get("source", r.run.get("source", "unknown"))) for r in split_runs])
         lines.append(ProvenanceLine(f"split {split}", f"manifest sha256 {shas}; N {ns}; source {sources}"
                                     if split_runs else "no runs"))
-    lines.append(ProvenanceLine("protocol", _distinct([str((r.summary or {}).get("protocol", "unknown"))
-                                                       for r in runs])))
-    lines.append(ProvenanceLine("metric settings", _distinct([_settings_digest((r.summary or {}).get("metric_settings"))
-                                                              for r in runs])))
+    if runs:
+        lines.append(ProvenanceLine("protocol", _distinct([str((r.summary or {}).get("protocol", "unscored"))
+                                                           for r in runs])))
+        lines.append(ProvenanceLine("metric settings", _distinct(
+            [_settings_digest((r.summary or {}).get("metric_settings")) for r in runs])))
     metric_weights: dict[str, str] = {}
     for record in runs:
         for name, sha in ((record.summary or {}).get("metric_weights") or {}).items():
@@ -78,15 +88,17 @@ def table_provenance(table: FilledTable) -> list[ProvenanceLine]:
     for record in runs:
         label = method_label(record.method, record.variant)
         hashes = ", ".join(f"{k}={_short(v)}" for k, v in sorted((record.run.get("checkpoints") or {}).items()))
-        checkpoints.append(f"{label} ({record.run.get('weights', 'unknown')} weights): {hashes or 'none'}")
-    lines.append(ProvenanceLine("method weights", _distinct(checkpoints)))
+        checkpoints.append(f"{label} ({_weights_label(record.run.get('weights'))}): {hashes or 'no files'}")
+    if checkpoints:
+        lines.append(ProvenanceLine("method weights", _distinct(checkpoints)))
     walks = [f"{method_label(w.data.get('method'), w.data.get('variant'))}: n {w.data.get('n')}, "
              f"split sha256 {_short(w.data.get('split_manifest_sha256'))}, source {w.data.get('source')}"
              for w in table.walks]
     if walks:
         lines.append(ProvenanceLine("prompt walks", _distinct(walks)))
-    versions = _distinct([str(((r.summary or {}).get("versions") or r.run.get("versions") or {}).get("tipbench",
-                                                                                                     "unknown"))
-                          for r in runs])
-    lines.append(ProvenanceLine("package", f"tipbench {__version__} (rendered); runs made with tipbench {versions}"))
+    if runs:
+        versions = _distinct([str(((r.summary or {}).get("versions") or r.run.get("versions") or {}).get(
+            "tipbench", "unknown")) for r in runs])
+        rendered = ProvenanceLine("package", f"{rendered.text}; runs made with tipbench {versions}")
+    lines.append(rendered)
     return lines

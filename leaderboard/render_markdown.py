@@ -32,7 +32,7 @@ def render_table_markdown(table: FilledTable) -> str:
     spec = table.spec
     many_splits = len(spec.splits) > 1
     header = ["Method", *spec.descriptor_headers, *(column_label(c, many_splits) for c in spec.columns)]
-    lines = [f"## {spec.title}", ""]
+    lines = [f"## {spec.heading}", ""]
     warning = banner(table)
     if warning:
         lines += [f"> **{warning}**", ""]

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tipbench.contracts.prompt_policy import prompt_policy
+from tipbench.contracts.prompt_policy import PROMPT_KINDS, prompt_policy
 from tipbench.contracts.run_folder import method_label
 from tipbench.contracts.scores import SCORE_FILES
 from tipbench.errors import ConfigError
 from tipbench.metrics.specs import MetricSpec, metric_spec
+
+
+def ticks_require(semantic: bool, restoration: bool) -> tuple[str, ...]:
+    """The `requires` of a row from its Sem / Res ticks.
+
+    >>> ticks_require(True, False)
+    ('semantic',)
+    """
+    return tuple(kind for kind, used in zip(PROMPT_KINDS, (semantic, restoration)) if used)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,30 @@ class RowSpec:
     uses_walk: bool = True
     #: column key -> our value measured from the model rather than from a run's outputs (Table 6's parameter ratio)
     measured: dict[str, float] = field(default_factory=dict)
+    #: prompt kinds (`semantic`, `restoration`) the row's method must have used: a run whose run.json
+    #: `ignored_prompts` names one of them (or does not say) never fills the row (e.g. ControlNet-SR + CLIP).
+    requires: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for kind in self.requires:
+            if kind not in PROMPT_KINDS:
+                raise ConfigError(f"row `{self.label}`: unknown prompt kind `{kind}`; valid: {', '.join(PROMPT_KINDS)}")
+            for match in self.matches:
+                for name in match.prompts:
+                    if not getattr(prompt_policy(name), f"feeds_{kind}"):
+                        raise ConfigError(f"row `{self.label}` requires the {kind} prompt but accepts runs fed "
+                                          f"`{name}`, which does not feed it")
 
     @property
     def key(self) -> str:
         return self.matches[0].label + ":" + self.matches[0].prompts[0]
+
+    def unused_required(self, run: dict) -> tuple[str, ...]:
+        """Required prompt kinds the run's restorer did not use (all of them when run.json does not say)."""
+        ignored = run.get("ignored_prompts")
+        if not isinstance(ignored, list):
+            return self.requires
+        return tuple(kind for kind in self.requires if kind in ignored)
 
 
 @dataclass(frozen=True)
@@ -86,7 +115,7 @@ class TableSpec:
     """A leaderboard table: metric columns over splits and rows of runs, with the paper's numbers."""
 
     key: str
-    title: str
+    title: str  # without the "Table N:" prefix (see `heading`)
     caption: str
     columns: tuple[ColumnSpec, ...]
     rows: tuple[RowSpec, ...]
@@ -109,6 +138,28 @@ class TableSpec:
     @property
     def splits(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.split for c in self.columns))
+
+    @property
+    def number(self) -> str:
+        """The table's number as the paper prints it (`1`, `3`, …; `A` for the table the paper does not have)."""
+        return self.key.upper()
+
+    @property
+    def heading(self) -> str:
+        """`Table 1: <title>` (markdown and HTML headings; LaTeX numbers its caption itself)."""
+        return f"Table {self.number}: {self.title}"
+
+    @property
+    def column_groups(self) -> tuple[tuple[str, tuple[ColumnSpec, ...]], ...]:
+        """Consecutive columns sharing a group label (or split), e.g. Table 1's two degradations."""
+        groups: list[tuple[str, list[ColumnSpec]]] = []
+        for column in self.columns:
+            label = column.group or column.split
+            if groups and groups[-1][0] == label:
+                groups[-1][1].append(column)
+            else:
+                groups.append((label, [column]))
+        return tuple((label, tuple(columns)) for label, columns in groups)
 
 
 def paper_row(columns: tuple[ColumnSpec, ...], printed: str) -> dict[str, str]:

@@ -109,8 +109,10 @@ class ReferenceModelRestorer:
 
     @property
     def weights(self) -> str:
-        """`random` for tiny/random checkpoints (marker file), else `real`."""
-        return self.marker.get("weights", "real")
+        """What the checkpoint's `tipbench.json` says (`real` from training on a real base, `random` for tiny or
+        random checkpoints); `unknown` without it: nothing vouches for a bare adapter or pipeline folder."""
+        recorded = self.marker.get("weights")
+        return recorded if recorded in ("real", "random") else "unknown"
 
     def settings(self) -> dict[str, Any]:
         """Everything run.json records about how this restorer samples."""

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from tipbench.errors import ConfigError, MissingWeightsError, RestorerError, TipbenchError
 from tipbench.registry import Registry, load_object
+from tipbench.weights import CLONE_WEIGHTS_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ STABLESR_CLONE = CloneSpec(
     checked_commit="398ee9383777e255540ea027a704c8ce1f32145b")
 DIFFBIR_CLONE = CloneSpec(
     "DiffBIR", "TIPBENCH_DIFFBIR_REPO", "TIPBENCH_DIFFBIR_PYTHON", "inference.py",
-    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0", weights_subdir="weights",
+    "https://github.com/XPixelGroup/DiffBIR", "Apache-2.0", weights_subdir=CLONE_WEIGHTS_DIR,
     checked_commit="3f8b5304245ba0ffd6f1995e51c27c3c72d7618f")
 
 _DIFFBIR_WEIGHTS: dict[str | None, tuple[str, ...]] = {
@@ -268,10 +269,9 @@ def readiness(method: str, variant: str | None = None, checkpoint: str | None = 
         except RestorerError as exc:
             problems.append(Problem("clone", str(exc), str(exc).split(": set $")[0]))
             repo_dir = None
-        if spec.clone.weights_subdir:
-            in_clone = [name for name in names if weights_table.get_spec(name).kind == "file"]
-            names = [name for name in names if name not in in_clone]
-            missing += clone_weights_missing(spec.clone, repo_dir, in_clone)
+        in_clone = [name for name in names if weights_table.get_spec(name).clone_env == spec.clone.repo_env]
+        names = [name for name in names if name not in in_clone]
+        missing += clone_weights_missing(spec.clone, repo_dir, in_clone)
     if spec.accepts_checkpoint:
         names = _reference_weight_names(spec, variant, checkpoint)
     known = [name for name in names if name in weights_table.WEIGHTS]
@@ -307,20 +307,11 @@ def _reference_weight_names(spec: MethodSpec, variant: str | None, checkpoint: s
 
 
 def clone_weights_missing(clone: CloneSpec, repo_dir: str | None, names: list[str]) -> list[dict]:
-    """Weights-table entries a clone loads from its own `weights_subdir` that are not there."""
-    from pathlib import Path
-
+    """Weights-table entries a clone loads from its own `weights/` that are not there; where that is comes from the
+    weights registry (`tipbench.weights.location`), so every command names the same place."""
     from tipbench import weights as weights_table
 
-    folder = Path(repo_dir) / str(clone.weights_subdir) if repo_dir else None
-    missing = []
-    for name in names:
-        entry = weights_table.get_spec(name)
-        if folder is None or not (folder / entry.file_name).is_file():
-            where = str(folder) if folder else f"${clone.repo_env}/{clone.weights_subdir}"
-            missing.append({"name": name, "file_name": entry.file_name, "problem": "missing", "put_in": where,
-                            "source": entry.source, "licence": entry.licence})
-    return missing
+    return weights_table.missing(names, clone_root=repo_dir)
 
 
 def load_restorer(method: str, *, variant: str | None = None, checkpoint: str | None = None, device: str = "cpu",
@@ -345,7 +336,7 @@ def describe_restorer(restorer: Any) -> dict[str, Any]:
     described = dict(restorer.describe()) if hasattr(restorer, "describe") else {}
     described.setdefault("settings", {})
     described.setdefault("checkpoints", {})
-    described.setdefault("weights", "real")
+    described.setdefault("weights", "unknown")  # nothing vouches for weights a restorer does not describe
     described.setdefault("command", None)
     described.setdefault("ignored_prompts", [])
     return described

@@ -68,3 +68,9 @@ SPLITS.register(
 SPLITS.register(
     "coco-selective", SplitSpec("coco-selective", "coco", BENCHMARK_N, "selective", None, "selective", "caption")
 )
+
+#: Splits the paper prints no numbers for: their scores are never `comparable_to_paper`, whatever their data.
+NO_PAPER_NUMBERS: dict[str, str] = {
+    "div2k-realesrgan": "a regeneration of the StableSR DIV2K test set, for analyses only (protocol §4.8)",
+    "coco-selective": "the paper has no selective split (Table A is tipbench's own)",
+}

@@ -3,7 +3,9 @@
 Nothing here downloads except `fetch`, and only when a user runs `python -m tipbench.weights fetch NAME`.
 Lookup order for an entry: `$TIPBENCH_WEIGHTS/<name>/<file_name>`, `$TIPBENCH_WEIGHTS/<file_name>`, then the cache
 where the owning library already keeps the file (torch hub checkpoints, clean-fid's /tmp, the HF hub cache, or the
-installed package itself for files that ship in a wheel).
+installed package itself for files that ship in a wheel). An entry that an external program loads itself from its
+own clone (DiffBIR's `<clone>/weights/`, `clone_env`) has that one location and no other; `list`, `verify`,
+`fetch`, `run` and the leaderboard all name it the same way (`location_text`).
 
 Example:
     >>> from tipbench.weights import WEIGHTS
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from tipbench.errors import MissingWeightsError, TipbenchError
-from tipbench.paths import ENV_WEIGHTS, weights_dir
+from tipbench.paths import ENV_DIFFBIR_REPO, ENV_WEIGHTS, env_path, weights_dir
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class WeightSpec:
     cache: LibraryCache = "none"
     kind: Literal["file", "dir"] = "file"
     marker: str | None = None
+    #: the environment variable naming a clone whose program loads this file from `<clone>/weights/` itself.
+    clone_env: str | None = None
 
     @property
     def source(self) -> str:
@@ -101,17 +105,17 @@ def _entries() -> dict[str, WeightSpec]:
                    "StableSR CFW autoencoder", hf_repo="Iceclear/StableSR", hf_filename="vqgan_cfw_00011.ckpt"),
         WeightSpec("sd21-base", "v2-1_512-ema-pruned.ckpt", None, "CreativeML OpenRAIL++-M",
                    "DiffBIR base model (SD 2.1 512 base)", hf_repo="stabilityai/stable-diffusion-2-1-base",
-                   hf_filename="v2-1_512-ema-pruned.ckpt"),
+                   hf_filename="v2-1_512-ema-pruned.ckpt", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("diffbir-v1-full", "general_full_v1.ckpt", None, "Apache-2.0", "DiffBIR v1 (stage 1 + 2)",
-                   hf_repo="lxq007/DiffBIR", hf_filename="general_full_v1.ckpt"),
+                   hf_repo="lxq007/DiffBIR", hf_filename="general_full_v1.ckpt", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("diffbir-v1-swinir", "general_swinir_v1.ckpt", None, "Apache-2.0", "DiffBIR v1 stage-1 SwinIR",
-                   hf_repo="lxq007/DiffBIR", hf_filename="general_swinir_v1.ckpt"),
+                   hf_repo="lxq007/DiffBIR", hf_filename="general_swinir_v1.ckpt", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("diffbir-v1-general", "v1_general.pth", None, "Apache-2.0", "DiffBIR v1 IRControlNet (new code)",
-                   hf_repo="lxq007/DiffBIR-v2", hf_filename="v1_general.pth"),
+                   hf_repo="lxq007/DiffBIR-v2", hf_filename="v1_general.pth", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("diffbir-v2", "v2.pth", None, "Apache-2.0", "DiffBIR v2 IRControlNet",
-                   hf_repo="lxq007/DiffBIR-v2", hf_filename="v2.pth"),
+                   hf_repo="lxq007/DiffBIR-v2", hf_filename="v2.pth", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("diffbir-v2-bsrnet", "BSRNet.pth", None, "Apache-2.0", "DiffBIR v2 stage-1 (SR)",
-                   url="https://github.com/cszn/KAIR/releases/download/v1.0/BSRNet.pth"),
+                   url="https://github.com/cszn/KAIR/releases/download/v1.0/BSRNet.pth", clone_env=ENV_DIFFBIR_REPO),
         WeightSpec("tip", "tip_adapter", None, "Apache-2.0 (trained here)",
                    "TIP reference model adapter (reference_model.train output directory)", kind="dir",
                    marker="config.json"),
@@ -161,9 +165,39 @@ def _hf_cache_paths(spec: WeightSpec) -> list[Path]:
     return sorted((snap / inner if inner else snap) for snap in repo_dir.iterdir())
 
 
-def candidate_paths(name: str) -> list[Path]:
-    """Every place `resolve` looks, in order."""
+#: The folder inside a clone where its program loads its own weights (DiffBIR: `weights/`).
+CLONE_WEIGHTS_DIR = "weights"
+
+
+def location(name: str, clone_root: str | Path | None = None) -> Path | None:
+    """Where entry `name` is to be put: `$TIPBENCH_WEIGHTS/<name>/`, or for a clone-loaded entry
+    `<clone>/weights/` (`clone_root`, else its environment variable; None when neither is set)."""
     spec = get_spec(name)
+    if spec.clone_env:
+        root = Path(clone_root).expanduser() if clone_root else env_path(spec.clone_env)
+        return root / CLONE_WEIGHTS_DIR if root else None
+    return weights_dir() / name
+
+
+def location_text(name: str, clone_root: str | Path | None = None) -> str:
+    """`location` as users read it everywhere (missing-file errors, `list`, the leaderboard's notes).
+
+    >>> location_text("lpips-alex-head").startswith("$TIPBENCH_WEIGHTS/lpips-alex-head/ (now ")
+    True
+    """
+    spec = get_spec(name)
+    where = location(name, clone_root)
+    if spec.clone_env:
+        return f"${spec.clone_env}/{CLONE_WEIGHTS_DIR}/ (" + (f"now {where}" if where else "not set") + ")"
+    return f"${ENV_WEIGHTS}/{name}/ (now {where})"
+
+
+def candidate_paths(name: str, clone_root: str | Path | None = None) -> list[Path]:
+    """Every place `resolve` looks, in order (a clone-loaded entry: only its clone's `weights/`)."""
+    spec = get_spec(name)
+    if spec.clone_env:
+        where = location(name, clone_root)
+        return [where / spec.file_name] if where else []
     root = weights_dir()
     return [root / spec.name / spec.file_name, root / spec.file_name, *_library_cache_paths(spec)]
 
@@ -184,10 +218,10 @@ def file_sha256(path: Path) -> str:
     return sha256_file(path)
 
 
-def _problem(name: str) -> tuple[Path | None, str | None]:
+def _problem(name: str, clone_root: str | Path | None = None) -> tuple[Path | None, str | None]:
     """(path, None) when found and intact; (path or None, problem) otherwise."""
     spec = get_spec(name)
-    for path in candidate_paths(name):
+    for path in candidate_paths(name, clone_root):
         if _exists(spec, path):
             if spec.sha256 and spec.kind == "file" and file_sha256(path) != spec.sha256:
                 return path, f"corrupt: sha256 of `{path}` is not {spec.sha256}"
@@ -195,13 +229,13 @@ def _problem(name: str) -> tuple[Path | None, str | None]:
     return None, "missing"
 
 
-def _missing_entry(name: str, problem: str) -> dict:
+def _missing_entry(name: str, problem: str, clone_root: str | Path | None = None) -> dict:
     spec = get_spec(name)
     return {
         "name": name,
         "file_name": spec.file_name,
         "problem": problem,
-        "put_in": f"${ENV_WEIGHTS}/{name}/ (now {weights_dir() / name})",
+        "put_in": location_text(name, clone_root),
         "source": spec.source,
         "licence": spec.licence,
     }
@@ -222,38 +256,40 @@ def status(name: str) -> dict:
     }
 
 
-def missing(names: list[str] | tuple[str, ...]) -> list[dict]:
-    """Entries of `names` that are missing or corrupt, each with where to put it and where to get it."""
+def missing(names: list[str] | tuple[str, ...], clone_root: str | Path | None = None) -> list[dict]:
+    """Entries of `names` that are missing or corrupt, each with where to put it and where to get it
+    (`clone_root`: the clone of clone-loaded entries, else their environment variable)."""
     out = []
     for name in names:
-        _, problem = _problem(name)
+        _, problem = _problem(name, clone_root)
         if problem is not None:
-            out.append(_missing_entry(name, problem))
+            out.append(_missing_entry(name, problem, clone_root))
     return out
 
 
-def resolve(name: str) -> Path:
+def resolve(name: str, clone_root: str | Path | None = None) -> Path:
     """The verified local path of one entry; `MissingWeightsError` when missing or corrupt."""
-    return resolve_all([name])[name]
+    return resolve_all([name], clone_root)[name]
 
 
-def resolve_all(names: list[str] | tuple[str, ...]) -> dict[str, Path]:
+def resolve_all(names: list[str] | tuple[str, ...], clone_root: str | Path | None = None) -> dict[str, Path]:
     """Paths of every entry in `names`; one `MissingWeightsError` listing all that are missing or corrupt."""
     found: dict[str, Path] = {}
     problems = []
     for name in names:
-        path, problem = _problem(name)
+        path, problem = _problem(name, clone_root)
         if problem is None:
             found[name] = path
         else:
-            problems.append(_missing_entry(name, problem))
+            problems.append(_missing_entry(name, problem, clone_root))
     if problems:
         raise MissingWeightsError(problems)
     return found
 
 
 def fetch(name: str) -> Path:
-    """Download one entry into `$TIPBENCH_WEIGHTS/<name>/` (the only code that downloads; only on request)."""
+    """Download one entry into its `location` (`$TIPBENCH_WEIGHTS/<name>/`, or a clone's `weights/`); the only
+    code that downloads, and only on request."""
     from tipbench.io import atomic_write_bytes
 
     spec = get_spec(name)
@@ -261,7 +297,9 @@ def fetch(name: str) -> Path:
     if problem is None:
         logger.info("%s already present at %s", name, path)
         return path
-    target_dir = weights_dir() / name
+    target_dir = location(name)
+    if target_dir is None:
+        raise TipbenchError(f"`{name}` goes in your clone's {CLONE_WEIGHTS_DIR}/ folder: set ${spec.clone_env} first")
     try:
         if spec.hf_repo:
             from huggingface_hub import hf_hub_download, snapshot_download
@@ -297,10 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("list", help="every entry with its status, file name, source and licence")
+    sub.add_parser("list", help="every entry with its status, file name, where it is (or goes), licence and source")
     verify = sub.add_parser("verify", help="check entries exist and match their sha256 (all when none named)")
     verify.add_argument("names", nargs="*", metavar="NAME")
-    fetch_parser = sub.add_parser("fetch", help="download one entry into $TIPBENCH_WEIGHTS/<name>/")
+    fetch_parser = sub.add_parser("fetch", help="download one entry to where `list` says it goes ($TIPBENCH_WEIGHTS/"
+                                                 "<name>/; DiffBIR's files: $TIPBENCH_DIFFBIR_REPO/weights/)")
     fetch_parser.add_argument("name", metavar="NAME")
     from tipbench.cli import add_output_options
 
@@ -318,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             for name in sorted(WEIGHTS):
                 info, spec = status(name), WEIGHTS[name]
                 state = "ok" if info["found"] else info["problem"].split(":")[0]
-                print(f"{name:24s} {state:8s} {spec.file_name}  [{spec.licence}]  {spec.source}")
+                where = f"at {info['path']}" if info["found"] else f"goes in {location_text(name)}"
+                print(f"{name:24s} {state:8s} {spec.file_name}  {where}  [{spec.licence}]  {spec.source}")
             return 0
         if args.command == "verify":
             names = args.names or sorted(WEIGHTS)

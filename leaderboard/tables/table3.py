@@ -14,7 +14,7 @@ def _row(label: str, paper_label: str, match: RunMatch, printed: str) -> RowSpec
 
 TABLE = TableSpec(
     key="3",
-    title="Table 3: DIV2K test set without any prompt",
+    title="DIV2K test set without any prompt",
     caption=(
         "Numerical results on the DIV2K test set (StableSR's DIV2K_V2_val) without any prompt. 'Without any prompt' "
         "for our rows: the zero-shot row reads runs made with the `blind` policy (c_s \"\", c_r \"Remove all "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row
+from leaderboard.spec import RowSpec, RunMatch, TableSpec, metric_columns, paper_row, ticks_require
 from tipbench.contracts.prompt_policy import BOTH, BOTH_TYPE_ONLY, NONE
 
 COLUMNS = metric_columns("coco-param", ("fid", "lpips", "psnr", "ssim", "clip_i", "clip_t"), "MS-COCO, parameterized")
@@ -10,12 +10,13 @@ NO, YES = "×", "✓"
 
 
 def _row(label: str, paper_label: str, sem: str, res: str, match: RunMatch, printed: str) -> RowSpec:
-    return RowSpec(label, (match,), paper_row(COLUMNS, printed), (sem, res), paper_label)
+    return RowSpec(label, (match,), paper_row(COLUMNS, printed), (sem, res), paper_label,
+                   requires=ticks_require(sem == YES, res != NO))
 
 
 TABLE = TableSpec(
     key="4",
-    title="Table 4: ablation of architecture and restoration-prompt parameters",
+    title="Ablation of architecture and restoration-prompt parameters",
     caption=(
         "Ablation of architecture and degradation strength in the c_r restoration prompt in both training and test "
         "stages. Each row is its own checkpoint (contracts §2: variants)."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leaderboard.spec import ColumnSpec, RowSpec, RunMatch, TableSpec, paper_row
+from leaderboard.spec import ColumnSpec, RowSpec, RunMatch, TableSpec, paper_row, ticks_require
 from reference_model.param_counts import relative_params
 from tipbench.contracts.prompt_policy import BOTH
 
@@ -17,12 +17,14 @@ NO, YES = "×", "✓"
 
 def _row(label: str, ticks: tuple[str, str], match: RunMatch, printed: str) -> RowSpec:
     measured = {COLUMNS[0].key: relative_params(match.label)}  # counted at SD 1.5 size (reference_model.param_counts)
-    return RowSpec(label, (match,), paper_row(COLUMNS, printed), ticks, "Ours w/ prompts", measured=measured)
+    # every row is the model "w/ prompts": fed and using both
+    return RowSpec(label, (match,), paper_row(COLUMNS, printed), ticks, "Ours w/ prompts", measured=measured,
+                   requires=ticks_require(True, True))
 
 
 TABLE = TableSpec(
     key="6",
-    title="Table 6: ablation of the modulated features",
+    title="Ablation of the modulated features",
     caption=(
         "Ablation of the architecture: modulating the skip feature f_skip and/or the decoder feature f_up. Each row "
         "is its own checkpoint (contracts §2: variants). Relative Param: our value is the trainable adapter "

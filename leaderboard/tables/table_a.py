@@ -37,20 +37,21 @@ def _rows() -> tuple[RowSpec, ...]:
     for key in METHODS.names():
         spec = METHODS.get(key)
         if spec.uses_restoration_prompt:
-            instructed.append(RowSpec(key, (RunMatch(key, INSTRUCTED),), descriptors=("selective",)))
+            instructed.append(RowSpec(key, (RunMatch(key, INSTRUCTED),), descriptors=("selective",),
+                                      requires=(RESTORATION,)))
             blind.append(RowSpec(f"{key} (blind)", (RunMatch(key, BLIND),), descriptors=("none",), uses_walk=False))
         else:
             ignoring.append(RowSpec(key, (RunMatch(key, ANY_POLICY),), descriptors=("ignored",)))
         if key == "tip" and "no-param" in spec.variants:
             # The type-only checkpoint fed the type-only prompt: it can pick the operation, not the strength.
             instructed.append(RowSpec("tip@no-param (type-only)", (RunMatch(key, (BOTH_TYPE_ONLY,), "no-param"),),
-                                      descriptors=("selective, type-only",)))
+                                      descriptors=("selective, type-only",), requires=(RESTORATION,)))
     return (*instructed, *blind, *ignoring)
 
 
 TABLE = TableSpec(
     key="a",
-    title="Table A: instruction adherence (coco-selective)",
+    title="Instruction adherence (coco-selective)",
     caption=(
         "Every image carries blur and noise; its prompt names one of them. Fidelity is measured against the "
         "selective target (the GT with the unnamed degradation kept), so doing nothing and restoring blindly both "

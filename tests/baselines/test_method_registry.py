@@ -48,3 +48,24 @@ def test_unknown_options_are_refused():
 
     with pytest.raises(ConfigError, match="has no option"):
         load_restorer("classical-prompted", options=RestorerOptions(extra=(("strength", "1"),)))
+
+
+def test_the_missing_count_matches_the_files_listed(tmp_path, monkeypatch):
+    """Every method's readiness (what `run` raises and the leaderboard's notes print) counts what it lists."""
+    import re
+
+    from leaderboard.make import fill_tables
+    from tipbench.methods import readiness
+
+    monkeypatch.setenv("TIPBENCH_WEIGHTS", str(tmp_path / "empty"))
+    for key in METHODS.names():
+        for variant in (None, *METHODS.get(key).variants):
+            for problem in readiness(key, variant):
+                if problem.kind == "weights":
+                    (count,) = re.findall(r"(\d+) weight file\(s\)", problem.detail)
+                    assert int(count) == len(problem.missing) == problem.detail.count(" - ") > 0, (key, variant)
+    for table in fill_tables(tmp_path / "no-runs", ("1", "3", "4", "5", "6", "a")):
+        for note in table.notes:
+            parts = re.split(r"(\d+) weight file\(s\) missing or corrupt:", note)
+            for count, listed in zip(parts[1::2], parts[2::2]):
+                assert int(count) == len(re.findall(r" - [a-z0-9-]+: (?:missing|corrupt)", listed)) > 0, note

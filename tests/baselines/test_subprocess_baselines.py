@@ -184,3 +184,21 @@ def test_clone_commit_is_the_clones_own_head(tmp_path):
     assert clone_commit(str(clone)) == head
     assert clone_commit(str(clone / "scripts")) is None  # a folder inside another checkout is not a clone
     assert clone_commit(str(tmp_path)) is None
+def test_one_diffbir_weight_location_everywhere(diffbir_clone, capsys):
+    """run, `weights list` / `verify` and the leaderboard's note all name `<clone>/weights/`, from the registry."""
+    from leaderboard.readiness import registry_reason
+    from tipbench import weights
+
+    (diffbir_clone / "weights" / "v1_general.pth").unlink()
+    where = f"$TIPBENCH_DIFFBIR_REPO/weights/ (now {diffbir_clone / 'weights'})"
+    with pytest.raises(MissingWeightsError) as info:
+        load_restorer("diffbir")
+    assert f"put `v1_general.pth` in {where}" in str(info.value)
+    assert weights.main(["verify", "diffbir-v1-general"]) == 1
+    assert f"put `v1_general.pth` in {where}" in capsys.readouterr().err
+    assert weights.main(["verify", "diffbir-v1-swinir"]) == 0
+    assert str(diffbir_clone / "weights" / "general_swinir_v1.ckpt") in capsys.readouterr().out
+    assert weights.main(["list"]) == 0
+    listing = [line for line in capsys.readouterr().out.splitlines() if line.startswith("diffbir-v1-general ")]
+    assert listing and f"goes in {where}" in listing[0]
+    assert f"put `v1_general.pth` in {where}" in registry_reason("diffbir", None)

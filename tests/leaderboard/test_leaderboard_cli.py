@@ -12,10 +12,13 @@ from leaderboard.config import LeaderboardConfig
 from tests.conftest import error_text
 
 
-def test_help_exits_zero(capsys):
+def test_help_exits_zero_and_lists_every_table_key(capsys):
+    from leaderboard.tables import TABLES
+
     with pytest.raises(SystemExit) as info:
         main(["--help"])
-    assert info.value.code == 0 and "--tables" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and f"[--tables {','.join(TABLES.names())}]" in " ".join(out.split())
 
 
 def test_unknown_table_is_error_exit_1(tmp_path, capsys):

@@ -55,7 +55,7 @@ def test_every_number_is_marked_as_not_the_benchmark(produced):
     frame = pd.read_csv(out / "leaderboard.csv", dtype={"table": str}, keep_default_na=False)
     measured = frame[frame.status.isin(["ok", "null"]) & (frame.run_dir != "")]
     assert len(measured) >= 18 and not measured.benchmark.any()
-    assert measured.marks.str.contains("sample").all() and measured.marks.str.contains("small-n").all()
+    assert measured.marks.str.contains("not-paper-data").all() and measured.marks.str.contains("small-n").all()
     tip = measured[measured.row == "Ours"]
     assert tip.marks.str.contains("random-weights").all()  # the tiny checkpoint says "weights": "random"
     markdown = (out / "leaderboard.md").read_text()
@@ -95,4 +95,4 @@ def test_table_a_from_real_adherence_and_walk_outputs(tmp_path):
     walk = read_json(runs / "coco-selective" / "classical-prompted" / "walk" / "walk.json")
     assert row.loc["target_psnr", "ours"] == scores["target_psnr"]
     assert row.loc["controllability", "ours"] == walk["controllability"] and walk["controllability"] > 0
-    assert row.marks.str.contains("sample").all() and not row.benchmark.any()
+    assert row.marks.str.contains("not-paper-data").all() and not row.benchmark.any()

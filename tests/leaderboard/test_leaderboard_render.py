@@ -71,11 +71,15 @@ def test_latex_parses_strictly(rendered):
     document = list(environments(nodes, "document"))
     assert len(document) == 1
     tabulars = list(environments(document[0].nodelist, "tabular"))
-    assert len(tabulars) == len(DEFAULT_TABLES)
-    for tabular, key in zip(tabulars, DEFAULT_TABLES):
+    # Table 1 is set as its two halves and Table A as two column groups (nothing is shrunk to fit); each tabular
+    # has two header rows and one row per table row (a cell's own line break, `\cellstack{a\\b}`, is inside it).
+    halves = {"1": 2, "a": 2}
+    keys = [key for key in DEFAULT_TABLES for _ in range(halves.get(key, 1))]
+    assert len(tabulars) == len(keys)
+    for tabular, key in zip(tabulars, keys):
         spec = TABLES.get(key)
         body = tabular.latex_verbatim()
-        assert body.count(r"\\") == 2 + len(spec.rows)  # two header rows + one per table row
+        assert body.count("\\\\\n") == 2 + len(spec.rows)
 
 
 def test_csv_round_trips_and_numbers_equal_summaries(rendered):
@@ -172,3 +176,20 @@ def test_html_tables_parse_with_consistent_shape(rendered):
         spec = TABLES.get(key)
         width = 1 + len(spec.descriptor_headers) + len(spec.columns)
         assert widths == [width] * (2 + len(spec.rows))  # group header + metric header + rows
+
+
+def test_provenance_never_prints_none_for_what_no_run_recorded(tmp_path):
+    from leaderboard.make import fill_tables
+    from leaderboard.provenance import table_provenance
+
+    runs = tmp_path / "runs"
+    write_fake_run(runs, split="coco-param", method="tip", prompts="both", scored=False)
+    for table in fill_tables(runs, DEFAULT_TABLES):
+        lines = {p.label: p.text for p in table_provenance(table)}
+        text = " ".join(f"{label}: {value}" for label, value in lines.items())
+        assert "tipbench none" not in text and "protocol: none" not in text and ": none |" not in text, text
+        if not table.runs:  # Table 3 has no run here: it says so, once
+            assert lines == {"runs": "none: no cell of this table comes from a run",
+                             "package": lines["package"]} and "runs made with" not in lines["package"]
+        else:  # an unscored run: its protocol is unknown, said as such
+            assert lines["protocol"] == "unscored" and "runs made with tipbench 0.1.0" in lines["package"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from leaderboard_fakes import write_fake_run
+from leaderboard_fakes import paper_verdict, write_fake_run
 
 from leaderboard.make import fill_tables, render
 from leaderboard.tables import TABLES
@@ -16,13 +16,15 @@ SPLIT = "coco-selective"
 
 def write_adherence(run_dir, scores, *, source="coco", n=3000, weights="real"):
     data = dict.fromkeys(SUMMARY_KEYS)
-    data.update({"source": source, "n": n, "weights": weights, "full_split": n == 3000 and source != "sample",
+    data.update({"source": source, "paper_data": paper_verdict(source), "n": n, "weights": weights,
+                 "full_split": n == 3000 and paper_verdict(source),
                  "null_reasons": {}, **dict.fromkeys(SCORE_KEYS), **scores})
     write_json(run_dir / "adherence.json", data)
 
 
 def write_walk(runs, method, scores, *, n=16, source="coco"):
-    data = {"method": method, "variant": None, "split": SPLIT, "source": source, "n": n,
+    data = {"method": method, "variant": None, "split": SPLIT, "source": source, "paper_data": paper_verdict(source),
+            "n": n,
             **controllability([]), **scores}
     write_json(runs / SPLIT / method / "walk" / "walk.json", data)
 
@@ -80,7 +82,7 @@ def test_cells_equal_the_json_files_and_marks_apply(table_a):
     assert blind["controllability"].status == "null" and "blind row" in table_a.notes[blind["controllability"].note - 1]
     bicubic = cells_of(table_a, "bicubic")
     assert bicubic["preservation"].value == 1.0 and not bicubic["preservation"].best  # sample-sourced: marked
-    assert {m.code for m in bicubic["preservation"].marks} == {"sample", "small-n"}
+    assert {m.code for m in bicubic["preservation"].marks} == {"not-paper-data", "small-n"}
     assert bicubic["controllability"].value == 0.0 and bicubic["controllability"].is_benchmark
     tip = cells_of(table_a, "tip")
     assert {c.status for c in tip.values()} == {"not-run"}
@@ -88,7 +90,7 @@ def test_cells_equal_the_json_files_and_marks_apply(table_a):
 
 def test_table_a_renders_in_every_format(table_a):
     markdown = render([table_a], "md")
-    assert "## Table A: instruction adherence" in markdown and "**31.50**" in markdown and "24.00†§" in markdown
+    assert "## Table A: Instruction adherence" in markdown and "**31.50**" in markdown and "24.00†§" in markdown
     assert "paper has no such table" in markdown
     assert "- prompt walks: " in markdown and "classical-prompted: n 16" in markdown
     for fmt in ("tex", "csv", "html"):

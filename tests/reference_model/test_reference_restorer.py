@@ -85,5 +85,5 @@ def test_adapter_only_checkpoint_with_explicit_base(checkpoints, tmp_path):
     restorer = TIPRestorer(adapter_only, base=checkpoints["tip"], steps=1)
     full = TIPRestorer(checkpoints["tip"], steps=1)
     lq = _lq()
-    assert restorer.weights == "real"  # no marker: the caller vouches for the base
+    assert restorer.weights == "unknown"  # no tipbench.json: nothing vouches for the adapter's provenance
     assert np.array_equal(restorer.restore(lq, out_size=(16, 16)), full.restore(lq, out_size=(16, 16)))

@@ -30,9 +30,10 @@ adherence.json keys (``scoring.SUMMARY_KEYS``) — scores are means, null when n
                             and the method does not ignore it; false rows are the blind reference of Table A
 ``n``, ``n_denoise``,       item counts; ``n_measured`` = {removal, preservation}: rows whose anchors were
 ``n_deblur``, ``n_measured``  far enough apart to score
-identity / provenance       ``method``, ``variant``, ``split``, ``prompts``, ``source``, ``weights`` (real|random),
+identity / provenance       ``method``, ``variant``, ``split``, ``prompts``, ``source``, ``paper_data`` (the split is
+                            the paper's data, ``tipbench.paper_data``), ``weights`` (as summary.json),
                             ``metric_weights``, ``missing_weights``, ``null_reasons``, ``protocol``, ``settings`` (the
-                            measure definitions), ``versions``, ``config``, ``full_split`` (N = 3000, non-sample)
+                            measure definitions), ``versions``, ``config``, ``full_split`` (N = 3000, paper data)
 ==========================  ===========================================================================================
 
 walk.json keys: ``controllability`` (mean of the next two; in [-1, 1], higher is better), ``controllability_denoise``,

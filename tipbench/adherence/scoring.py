@@ -41,7 +41,7 @@ SCORE_KEYS = (
 )
 #: Every key of adherence.json.
 SUMMARY_KEYS = (
-    "method", "variant", "split", "prompts", "source", "instructed", "n", "n_denoise", "n_deblur",
+    "method", "variant", "split", "prompts", "source", "paper_data", "instructed", "n", "n_denoise", "n_deblur",
     "n_measured", *SCORE_KEYS, "null_reasons", "missing_weights", "metric_weights", "weights", "protocol",
     "settings", "versions", "config", "full_split",
 )
@@ -250,6 +250,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     from tipbench.contracts.scores import ADHERENCE_JSON, ADHERENCE_PARQUET, write_rows
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import write_json
+    from tipbench.paper_data import paper_data
     from tipbench.score.checks import find_split_dir
     from tipbench.splits import BENCHMARK_N
 
@@ -275,9 +276,10 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
             reasons[column] = harness_reason
     prompts = run.get("prompts")
     ignored = run.get("ignored_prompts") or []
+    data = paper_data(split)
     summary = {
         "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"), "prompts": prompts,
-        "source": split.info.get("source", harness_summary.get("source")),
+        "source": split.info.get("source", harness_summary.get("source")), "paper_data": data.ok,
         "instructed": prompt_policy(prompts).feeds_restoration and "restoration" not in ignored,
         "n": len(rows),
         "n_denoise": sum(row["named"] == "noise" for row in rows),
@@ -293,7 +295,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
         "settings": measure_settings(),
         "versions": _versions(),
         "config": cfg.to_dict(),
-        "full_split": len(rows) == BENCHMARK_N and split.source not in (None, "sample"),
+        "full_split": len(rows) == BENCHMARK_N and data.ok,
     }
     write_rows(run_dir / ADHERENCE_PARQUET, rows)
     write_json(run_dir / ADHERENCE_JSON, summary)

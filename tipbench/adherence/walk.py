@@ -195,6 +195,7 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
     from tipbench.contracts.scores import WALK_JSON, WALK_PARQUET
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import atomic_write_bytes, write_json
+    from tipbench.paper_data import paper_data
     from tipbench.paths import splits_dir
 
     # 1. the subset
@@ -213,7 +214,7 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
     result = {
         "method": cfg.method, "variant": cfg.variant, "split": cfg.split,
         "split_manifest_sha256": split.manifest_sha256,
-        "source": split.source, "n": len(items), "ids": [item.id for item in items],
+        "source": split.source, "paper_data": paper_data(split).ok, "n": len(items), "ids": [item.id for item in items],
         "grids": {"denoise": list(DENOISE_GRID), "deblur": list(DEBLUR_GRID)},
         "detail_sigma": WALK_DETAIL_SIGMA, "semantic_prompt": "", "uses_restoration_prompt": bool(getattr(restorer, "uses_restoration_prompt", False)),
         **controllability(rows),

@@ -18,9 +18,10 @@ splits (protocol §5):
 sources: --source-root, else TIPBENCH_COCO_ROOT (coco-*), TIPBENCH_DIV2K_ROOT (div2k-realesrgan),
 TIPBENCH_STABLESR_TESTSETS (div2k-stablesr). A COCO root holds val2017/ and
 annotations/captions_val2017.json; any other folder is a generic folder source (every image file, optional
-captions.csv with file_name,caption). With nothing configured the split is built from the bundled sample
-photos and split.json says "source": "sample" (a smoke test, not the benchmark). A wrong explicit root is an
-error, never a fallback.
+captions.csv with file_name,caption), never the paper's data. With nothing configured the split is built from
+the bundled sample photos and split.json says "source": "sample" (a smoke test, not the benchmark). A wrong
+explicit root is an error, never a fallback. Only COCO val2017 (seed 0), the StableSR zip and DIV2K_valid_HR
+can be compared with the paper (docs/protocol.md §5.1; python -m tipbench.paper_data SPLIT_DIR says).
 
 output: OUT/<split>/{gt,lq,target}/<id>.png, manifest.parquet, split.json, skipped.jsonl (contracts §1), plus
 .work/ (per-item records used by --resume; safe to delete after a finished build).

@@ -51,3 +51,27 @@ class BuildConfig(FrozenConfig):
             raise ConfigError(f"`limit` must be >= 1, got {self.limit}")
         if self.resume and self.overwrite:
             raise ConfigError("`resume` and `overwrite` exclude each other; pick one")
+
+
+def build_command(build: dict, source_root: str | None = None, source_env: str | None = None) -> str:
+    """The `python -m tipbench.build` command a split.json `build` block records (the options that change
+    content; `--out`, `--workers`, `--resume` do not). A root that came from the environment is shown as such.
+
+    >>> build_command({"split": "coco-param", "seed": 0, "limit": 100, "source_root": "/data/coco"})
+    'python -m tipbench.build --split coco-param --source-root /data/coco --limit 100'
+    >>> build_command({"split": "coco-param", "seed": 0, "limit": None, "source_root": None}, "/d", "TIPBENCH_COCO_ROOT")
+    'TIPBENCH_COCO_ROOT=/d python -m tipbench.build --split coco-param'
+    """
+    import shlex
+
+    words = ["python", "-m", "tipbench.build", "--split", str(build.get("split"))]
+    if build.get("source_root"):
+        words += ["--source-root", str(build["source_root"])]
+    if build.get("limit") is not None:
+        words += ["--limit", str(build["limit"])]
+    if build.get("seed") not in (None, 0):
+        words += ["--seed", str(build["seed"])]
+    command = shlex.join(words)
+    if not build.get("source_root") and source_root and source_env:
+        command = f"{source_env}={shlex.quote(str(source_root))} {command}"
+    return command

@@ -262,11 +262,23 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
         "pipeline": plan.context.pipeline, "param_set": plan.context.param_set, "split_spec": plan.spec.to_dict(),
         "build": {"split": config.split, "seed": config.seed, "limit": config.limit,
                   "source_root": config.source_root},
-        "notes": list(plan.source.notes), "versions": _versions(),
+        "notes": list(plan.source.notes), "versions": _versions(), "source_fingerprint": plan.source.fingerprint,
     }
     write_split_info(split_dir, info)
     if plan.source.kind == "sample":
         logger.warning("built `%s` from the BUNDLED SAMPLE (%d items): not the benchmark", plan.spec.name, len(rows))
+    else:
+        _log_paper_data(split_dir)
     logger.info("wrote %s (%d items, %d skipped)", split_dir, len(rows), len(skipped))
     return split_dir
 
+
+def _log_paper_data(split_dir: Path) -> None:
+    """Say at build time when a split is not the paper's data (nothing scored on it will be comparable)."""
+    from tipbench.contracts.split_folder import read_split_folder
+    from tipbench.paper_data import paper_data
+
+    verdict = paper_data(read_split_folder(split_dir))
+    if not verdict.ok:
+        logger.warning("`%s` is not the paper's test data (%s): nothing scored on it is comparable to the paper",
+                       split_dir.name, verdict.reason)

@@ -72,6 +72,8 @@ POLICY_NAMES: tuple[str, ...] = tuple(POLICIES)
 #: The policies a checkpoint can be trained with (`model.prompts`).
 TRAINING_POLICY_NAMES: tuple[str, ...] = tuple(name for name, policy in POLICIES.items() if policy.trainable)
 DEFAULT_POLICY = BOTH
+#: The two prompts by kind, as run.json `ignored_prompts` and the leaderboard's row requirements name them.
+PROMPT_KINDS: tuple[str, ...] = (SEMANTIC, RESTORATION)
 #: For a method that ignores every prompt all policies give the same outputs; the run to read is the first found
 #: in this order (the literal no-text run, then the default).
 ANY_POLICY: tuple[str, ...] = (NONE, BOTH, SEMANTIC, RESTORATION, BOTH_TYPE_ONLY, BLIND)

@@ -80,9 +80,51 @@ def _size_category(n: int) -> str:
     return "100K<n<1M"
 
 
+def _warnings(info: dict[str, Any], n: int, not_paper_data: str | None) -> str:
+    """Block quotes at the top of the card: not the paper's data (`tipbench.paper_data`'s reason), fewer items."""
+    from tipbench.splits import BENCHMARK_N
+
+    lines = []
+    if info.get("source") == "sample":
+        lines.append("> **Sample build**: made from the photos bundled with tipbench to test the tooling. It is not "
+                     "the benchmark and no result on it is comparable to the paper.")
+    elif not_paper_data:
+        lines.append(f"> **Not the paper's data**: {not_paper_data}. No result on it is comparable to the paper.")
+    if n < BENCHMARK_N:
+        lines.append(f"> **{n} items, not {BENCHMARK_N}**: a partial build (`--limit`, or a small source). Scores "
+                     f"on fewer than {BENCHMARK_N} items are not comparable to the paper's.")
+    return "".join(f"\n{line}\n" for line in lines)
+
+
+def _how_built(split: str, info: dict[str, Any], n: int) -> str:
+    """The build command that made the split (from split.json `build`), its source, counts and pipeline."""
+    from tipbench.build.config import build_command
+    from tipbench.sources import SOURCE_ENV
+
+    build = info.get("build") if isinstance(info.get("build"), dict) else {"split": split}
+    env = SOURCE_ENV.get(str((info.get("split_spec") or {}).get("source_kind")))
+    root = info.get("source_root") if info.get("source") != "sample" else None
+    command = build_command(build, root, env)
+    source = f"`{info.get('source', 'unknown')}`" + (f" at `{root}`" if root else "")
+    pipeline = f"`{info.get('pipeline') or 'not recorded'}`" + (f", parameter set `{info['param_set']}`" if info.get("param_set") else "")
+    requested = info.get("n_requested")
+    counts = (f"Requested {requested} items, built {info.get('n_built', n)}, skipped {info.get('n_skipped', 0)} (each "
+              "skip is listed in the split's skipped.jsonl)." if requested is not None else f"{n} items.")
+    return (f"Built with\n\n```bash\n{command}\npython -m tipbench.publish --split {split}\n```\n\nfrom source "
+            f"{source}. {counts} Degradation pipeline: {pipeline}.")
+
+
+def _manifest_line(info: dict[str, Any]) -> str:
+    sha = info.get("manifest_sha256")
+    return f"Manifest sha256: `{sha}`." if sha else "The manifest's sha256 is not recorded in split.json."
+
+
 def card_text(split: str, info: dict[str, Any], columns: list[str], n: int, data_glob: str,
-              repo_id: str | None = None) -> str:
-    """README.md of the exported dataset: YAML metadata then the sections in `REQUIRED_SECTIONS`."""
+              repo_id: str | None = None, not_paper_data: str | None = None) -> str:
+    """README.md of the exported dataset: YAML metadata then the sections in `REQUIRED_SECTIONS`.
+
+    `not_paper_data`: why the split is not the paper's test data (None when it is).
+    """
     import yaml
 
     source = str(info.get("source", "unknown"))
@@ -100,8 +142,7 @@ def card_text(split: str, info: dict[str, Any], columns: list[str], n: int, data
         meta["license_name"] = licence_name
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     load_name = repo_id or "<org>/<name>"
-    warning = ("\n> **Sample build**: made from the photos bundled with tipbench to test the tooling. It is not the "
-               "benchmark and no result on it is comparable to the paper.\n" if source == "sample" else "")
+    warning = _warnings(info, n, not_paper_data)
     column_lines = "\n".join(f"| `{name}` | {COLUMN_DOCS.get(name, '')} |" for name in columns)
     versions = ", ".join(f"{k} {v}" for k, v in sorted((info.get("versions") or {}).items()))
     return f"""---
@@ -117,21 +158,19 @@ with its degraded input, the semantic prompt c_s and the restoration prompt c_r.
 
 ## How it was built
 
-Built with `python -m tipbench.build --split {split}` from source `{source}` (root as given:
-`{info.get('source_root')}`), then exported with `python -m tipbench.publish --split {split}`.
-Requested {info.get('n_requested')} items, built {info.get('n_built', n)}, skipped {info.get('n_skipped', 0)}
-(each skip is listed in the split's skipped.jsonl). Degradation pipeline: `{info.get('pipeline')}`
-(parameter set: `{info.get('param_set')}`). The PNG bytes are those of the split folder (no re-encoding; the
-`gt_sha256` / `lq_sha256` columns let you check). Library versions: {versions or 'not recorded'}.
+{_how_built(split, info, n)}
+The PNG bytes are those of the split folder (no re-encoding; the `gt_sha256` / `lq_sha256` columns let you
+check), and the degradation columns (`blur_sigma`, …) hold exactly the values recorded in `params`. Library
+versions: {versions or 'not recorded'}.
 
 ## Protocol and seeds
 
-Protocol `{info.get('protocol')}`: GT decoded with Pillow (EXIF-oriented, RGB), short side resized to 512 with
+Protocol `{info.get('protocol') or 'not recorded'}`: GT decoded with Pillow (EXIF-oriented, RGB), short side resized to 512 with
 bicubic, centre-cropped to 512×512, saved as PNG; degradations and prompts per protocol §3 (parameterized
 pipeline: blur → downsample → noise → JPEG, each on with p = 0.5) and protocol §4 (Real-ESRGAN second-order pipeline).
-Global seed `{info.get('seed')}`: every random draw of item `index` comes from
+Global seed `{info.get('seed', 0)}`: every random draw of item `index` comes from
 `numpy.random.SeedSequence([seed, stage, index])`, so the split is rebuilt byte for byte from the source.
-Manifest sha256: `{info.get('manifest_sha256')}`.
+{_manifest_line(info)}
 
 ## Columns
 

@@ -29,7 +29,9 @@ from tipbench.publish.config import PublishConfig
 logger = logging.getLogger(__name__)
 
 HF_SPLIT = "test"
-PARAM_COLUMNS = {"blur_sigma": "float32", "downsample_factor": "float32", "noise_sigma": "float32",
+#: Degradation parameters as their own columns. float64, so each equals the value recorded in `params` exactly
+#: (float32 would turn blur σ 3.9 into 3.9000000953674316).
+PARAM_COLUMNS = {"blur_sigma": "float64", "downsample_factor": "float64", "noise_sigma": "float64",
                  "jpeg_quality": "int32"}
 TEXT_COLUMNS = ("semantic_prompt", "restoration_prompt", "restoration_prompt_type", "pipeline", "params",
                 "source_path", "gt_sha256", "lq_sha256")
@@ -80,13 +82,13 @@ def _rows(split: SplitFolder, with_target: bool):
 
 def build_dataset_dict(split: SplitFolder, cache_dir: Path) -> Any:
     """A DatasetDict with one `test` split from a split folder (contracts §1)."""
-    from datasets import Dataset, DatasetDict
+    from datasets import Dataset, DatasetDict, NamedSplit
 
     with_target = any(row.target_path for row in split.rows)
     try:
         dataset = Dataset.from_generator(
             _rows, gen_kwargs={"split": split, "with_target": with_target},
-            features=_features(with_target), cache_dir=str(cache_dir),
+            features=_features(with_target), cache_dir=str(cache_dir), split=NamedSplit(HF_SPLIT),
         )
     except Exception as exc:  # datasets wraps errors raised in the generator; surface ours as they are
         cause: BaseException | None = exc
@@ -98,7 +100,8 @@ def build_dataset_dict(split: SplitFolder, cache_dir: Path) -> Any:
     return DatasetDict({HF_SPLIT: dataset})
 
 
-def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, staging: Path) -> None:
+def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, staging: Path,
+                  not_paper_data: str | None = None) -> None:
     from tipbench.io import atomic_write_bytes
     from tipbench.publish.card import card_text
 
@@ -108,7 +111,8 @@ def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, s
     for k in range(shards):
         part = dataset.shard(num_shards=shards, index=k, contiguous=True)
         part.to_parquet(str(staging / "data" / f"{HF_SPLIT}-{k:05d}-of-{shards:05d}.parquet"))
-    card = card_text(cfg.split, info, list(dataset.features), len(dataset), f"data/{HF_SPLIT}-*.parquet", cfg.repo_id)
+    card = card_text(cfg.split, info, list(dataset.features), len(dataset), f"data/{HF_SPLIT}-*.parquet", cfg.repo_id,
+                     not_paper_data)
     atomic_write_bytes(staging / "README.md", card.encode("utf-8"))
     if cfg.save_to_disk:
         dataset_dict.save_to_disk(str(staging / "disk"))
@@ -129,6 +133,22 @@ def _datasets_progress(enabled: bool) -> Iterator[None]:
             datasets.enable_progress_bars()
 
 
+def _warn_not_benchmark(split: SplitFolder) -> str | None:
+    """Publishing is how a split reaches strangers: say loudly when it is not the paper's data or not full size.
+    Returns why it is not the paper's data (None when it is)."""
+    from tipbench.paper_data import paper_data
+    from tipbench.splits import BENCHMARK_N
+
+    verdict = paper_data(split)
+    if not verdict.ok:
+        logger.warning("publishing `%s`, which is NOT the benchmark: %s (the dataset card says so)", split.name,
+                       verdict.reason)
+    if len(split.rows) < BENCHMARK_N:
+        logger.warning("publishing `%s` with %d rows, fewer than the benchmark's %d (the dataset card says so)",
+                       split.name, len(split.rows), BENCHMARK_N)
+    return None if verdict.ok else verdict.reason
+
+
 def export_split(cfg: PublishConfig) -> Path:
     """Export split `cfg.split` to the output folder (replaced whole, atomically); returns that folder."""
     from tipbench.contracts.split_folder import SPLIT_JSON, read_split_folder
@@ -137,13 +157,14 @@ def export_split(cfg: PublishConfig) -> Path:
     split = read_split_folder(splits_dir(cfg.splits_dir) / cfg.split)
     if not split.info:
         raise ManifestError(f"`{split.path}` has no {SPLIT_JSON} (the dataset card is built from it); rebuild the split")
+    not_paper_data = _warn_not_benchmark(split)
     out = Path(cfg.out) if cfg.out else home_dir() / "hf" / cfg.split
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         with _datasets_progress(cfg.progress):
             dataset_dict = build_dataset_dict(split, work / "cache")
-            _write_export(dataset_dict, split.info, cfg, work / "export")
+            _write_export(dataset_dict, split.info, cfg, work / "export", not_paper_data)
         old = out.with_name(f".{out.name}.old")
         if out.exists():
             shutil.rmtree(old, ignore_errors=True)

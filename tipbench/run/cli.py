@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from tipbench.cli import add_output_options, progress_enabled, run_command
 from tipbench.contracts.prompt_policy import DEFAULT_POLICY, POLICY_NAMES
@@ -22,7 +23,8 @@ examples:
   python -m tipbench.run --method swinir --variant l --split coco-realesrgan --device cuda
 
 writes <runs>/<split>/<method>/<prompts>[@<variant>]/ (out/, run.json, failures.jsonl, then the scores:
-docs/contracts.md §2, §3). Exit status: 0 ok, 1 data/config error or failed items, 2 bad usage, 130 interrupted.
+docs/contracts.md §2, §3) and prints the score table `tipbench.score` prints (null metrics with their reasons).
+Exit status: 0 ok, 1 data/config error or failed items, 2 bad usage, 130 interrupted.
 """
 
 
@@ -106,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                            runs_dir=args.runs_dir, repo=args.repo, python=args.python, timeout_s=args.timeout,
                            options=options, score=not args.no_score, progress=progress_enabled(args))
         record = run_method(config)
+        if record.get("summary"):
+            from tipbench.contracts.scores import SUMMARY_JSON
+            from tipbench.score.report import summary_lines
+
+            print("\n".join(summary_lines(record["summary"], Path(record["run_dir"]) / SUMMARY_JSON)))
         print(f"wrote {record['run_dir']} ({record['n_done']} done, {record['n_failed']} failed)")
         if record["n_failed"]:
             print(f"error: {record['n_failed']} item(s) failed; see {record['run_dir']}/failures.jsonl",

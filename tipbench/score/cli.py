@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     def work() -> int:
         from tipbench.contracts.scores import output_names
         from tipbench.score.external import external_run_dir
+        from tipbench.score.report import summary_lines
         from tipbench.score.runner import score_run
 
         config = ScoreConfig(
@@ -86,12 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size, workers=args.workers, use_gt_cache=not args.no_gt_cache,
             progress=progress_enabled(args))
         summary = score_run(config)
-        for name in ("psnr", "ssim", "lpips", "fid", "clip_i", "clip_t"):
-            value = summary[name]
-            reason = summary["null_reasons"].get(name, "")
-            print(f"{name:7s} {'null (' + reason + ')' if value is None else f'{value:.4f}'}")
         run_dir = Path(config.run_dir) if config.run_dir else external_run_dir(config)
-        print(f"wrote {run_dir / output_names(config.reference)[1]} (weights: {summary['weights']})")
+        print("\n".join(summary_lines(summary, run_dir / output_names(config.reference)[1])))
         return 0
 
     return run_command(args, work)

@@ -84,3 +84,21 @@ class ScoreConfig(FrozenConfig):
     @property
     def external(self) -> bool:
         return self.outputs is not None
+
+    #: Options that only name outputs made elsewhere; a run folder's identity comes from its run.json instead.
+    EXTERNAL_ONLY = ("split", "outputs", "method", "prompts", "variant", "runs_dir")
+
+    def recorded(self) -> dict:
+        """summary.json `config`: the options as given, without the external-outputs ones when a run folder was
+        scored (they would read null or a default beside the run's real identity).
+
+        >>> sorted(ScoreConfig(run_dir="r").recorded())[:4]
+        ['allow_small_fid', 'batch_size', 'clip_model', 'device']
+        >>> "method" in ScoreConfig(run_dir="r").recorded()
+        False
+        """
+        options = self.to_dict()
+        if not self.external:
+            for name in self.EXTERNAL_ONLY:
+                options.pop(name, None)
+        return options

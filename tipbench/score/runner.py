@@ -32,7 +32,7 @@ from tipbench.metrics.specs import (
     metric_settings,
 )
 from tipbench.score.config import ScoreConfig
-from tipbench.splits import BENCHMARK_N
+from tipbench.splits import BENCHMARK_N, NO_PAPER_NUMBERS
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     from tipbench.metrics import harness
     from tipbench.metrics.functional.fid import frechet_distance
     from tipbench.metrics.versions import library_versions
+    from tipbench.paper_data import paper_data
     from tipbench.score.checks import check_outputs, check_run_matches_split, find_split_dir
 
     # 1. validate: options, run folder, split, every pair, weights — before any network is built.
@@ -135,26 +136,25 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
             null_reasons["clip_t"] = "no semantic prompts in this split (c_s is empty for every row)"
         elif empty:
             notes.append(f"clip_t is null for {empty} row(s) with an empty semantic prompt")
-    if n < BENCHMARK_N:
-        notes.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
-    weights_mode = "random" if config.metric_weights == "random" or run.get("weights") == "random" else "real"
+    data = paper_data(split)
+    weights_mode = summary_weights(run.get("weights"), config.metric_weights, any(enabled.values()))
     metric_weights = _metric_weight_ids(result.weight_ids, config)
     # A split without captions (DIV2K) has no CLIP-T by design; any other null metric blocks the comparison.
     blocking = [k for k, v in null_reasons.items() if not v.startswith("no semantic prompts")]
-    if split.subset is not None:
-        notes.append(f"scored on the first {split.subset} items of the split (run made with --limit)")
-    comparable = (split.subset is None and n == BENCHMARK_N and split.source not in (None, "sample") and weights_mode == "real"
-                  and not missing and not blocking and config.reference == "gt"
-                  and config.clip_model == DEFAULT_CLIP_MODEL and not run.get("deviations"))
+    reasons = _not_comparable(config, run, split, n, data, weights_mode, missing, blocking)
+    if n < BENCHMARK_N:
+        notes.append(f"N = {n} < {BENCHMARK_N}: not comparable to the paper")
+    notes += [reason for reason in reasons if not reason.startswith("N = ")]
+    comparable = not reasons
     summary = {
         "method": run.get("method"), "variant": run.get("variant"), "split": run.get("split"),
         "prompts": run.get("prompts"), "source": run.get("source", split.source), "external": bool(run.get("external")),
-        "n": n, **{name: _mean(result.columns.get(name)) for name in IMAGE_SCORES},
+        "paper_data": data.ok, "n": n, **{name: _mean(result.columns.get(name)) for name in IMAGE_SCORES},
         "fid": fid, "fid_n": n if fid is not None else None, "null_reasons": null_reasons,
         "missing_weights": missing, "metric_settings": settings, "metric_weights": metric_weights,
         "weights": weights_mode, "protocol": split.protocol or PROTOCOL, "versions": library_versions(),
-        "comparable_to_paper": comparable, "notes": notes, "reference": config.reference,
-        "gt_cache": result.gt_cache, "split_manifest_sha256": split.manifest_sha256, "config": config.to_dict(),
+        "comparable_to_paper": comparable, "not_comparable": reasons, "notes": notes, "reference": config.reference,
+        "gt_cache": result.gt_cache, "split_manifest_sha256": split.manifest_sha256, "config": config.recorded(),
         "subset": split.subset,
     }
     scores_name, summary_name = output_names(config.reference)
@@ -162,6 +162,53 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     write_json(run_dir / summary_name, summary)
     logger.info("scored %d items of %s", n, run_dir)
     return summary
+
+
+def _not_comparable(config: ScoreConfig, run: dict, split: Any, n: int, data: Any, weights: str, missing: list,
+                    blocking: list[str]) -> list[str]:
+    """Every reason the numbers cannot stand beside the paper's (protocol §6.1); empty means comparable."""
+    reasons = []
+    if split.subset is not None:
+        reasons.append(f"scored on the first {split.subset} items of the split (run made with --limit)")
+    if n != BENCHMARK_N:
+        reasons.append(f"N = {n}, not {BENCHMARK_N}")
+    if not data.ok:
+        reasons.append(f"not the paper's test data: {data.reason}")
+    if split.name in NO_PAPER_NUMBERS:
+        reasons.append(f"no paper numbers for `{split.name}`: {NO_PAPER_NUMBERS[split.name]}")
+    if weights != "real":
+        reasons.append(f"weights: {weights}")
+    if missing:
+        reasons.append("weight files missing: " + ", ".join(entry["name"] for entry in missing))
+    if blocking:
+        reasons.append("null metric(s): " + ", ".join(blocking))
+    if config.reference != "gt":
+        reasons.append(f"scored against {config.reference}/, not gt/")
+    if config.clip_model != DEFAULT_CLIP_MODEL:
+        reasons.append(f"CLIP model {config.clip_model}, not the protocol's {DEFAULT_CLIP_MODEL}")
+    if run.get("deviations"):
+        reasons.append("run.json lists deviations from the protocol")
+    return reasons
+
+
+def summary_weights(method_weights: str | None, metric_weights: str, networks_computed: bool) -> str:
+    """summary.json `weights`: the provenance of every network behind the numbers (contracts §3).
+
+    `random` when the method's or the metrics' networks are random, `unknown` when the method's provenance is
+    not recorded, `none` when no network at all was involved (a weightless method, PSNR/SSIM only), else `real`.
+
+    >>> summary_weights("none", "real", False), summary_weights("none", "real", True)
+    ('none', 'real')
+    >>> summary_weights("real", "random", True), summary_weights(None, "real", True)
+    ('random', 'unknown')
+    """
+    if method_weights == "random" or metric_weights == "random":
+        return "random"
+    if method_weights not in ("real", "none"):
+        return "unknown"
+    if method_weights == "none" and not networks_computed:
+        return "none"
+    return "real"
 
 
 def _metric_weight_ids(weight_ids: dict[str, str], config: ScoreConfig) -> dict[str, str]:

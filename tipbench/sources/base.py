@@ -51,6 +51,8 @@ class ResolvedSource:
     candidates: Sequence[Candidate]
     reader: Any
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: what identifies the source as a whole (split.json `source_fingerprint`; `tipbench.paper_data` reads it).
+    fingerprint: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
@@ -64,6 +66,13 @@ def folder_id(relative_path: str) -> str:
     """
     stem = relative_path.rsplit(".", 1)[0] if "." in Path(relative_path).name else relative_path
     return _UNSAFE_ID_CHARS.sub("_", stem.replace("/", "__"))
+
+
+def stems_sha256(stems: Sequence[str]) -> str:
+    """sha256 of newline-joined file stems: how a folder's image list is fingerprinted."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(stems).encode("utf-8")).hexdigest()
 
 
 def seeded_order(sorted_keys: Sequence[Any], seed: int) -> list[Any]:

@@ -81,4 +81,8 @@ def resolve_coco(root: Path, seed: int, root_as_given: str | None) -> ResolvedSo
             candidates.append(Candidate(index, image_id, source_path, "", skip_reason="no non-empty caption"))
         else:
             candidates.append(Candidate(index, image_id, source_path, draw_caption(captions, seed, index)))
-    return ResolvedSource("coco", root, root_as_given, candidates, ImageFileReader(str(root)))
+    from tipbench.io import sha256_file
+
+    fingerprint = {"images": len(images), "annotations_sha256": sha256_file(annotations_path)}
+    return ResolvedSource("coco", root, root_as_given, candidates, ImageFileReader(str(root)),
+                          fingerprint=fingerprint)

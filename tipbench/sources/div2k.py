@@ -14,7 +14,7 @@ import numpy as np
 from tipbench.canonical import GT_SIZE, SkipImage, open_checked, to_rgb
 from tipbench.errors import SourceError
 from tipbench.seeding import Stage, item_rng
-from tipbench.sources.base import Candidate, ResolvedSource
+from tipbench.sources.base import Candidate, ResolvedSource, stems_sha256
 from tipbench.sources.folder import list_images
 
 HR_DIR = "DIV2K_valid_HR"
@@ -64,7 +64,8 @@ def resolve_crops(root: Path, seed: int, crops_per_image: int, *, kind: str = "d
         for crop in range(crops_per_image):
             index = position * crops_per_image + crop
             candidates.append(Candidate(index, f"{stem}_c{crop:02d}", name, ""))
-    return ResolvedSource(kind, root, root_as_given, candidates, CropReader(str(root)))
+    fingerprint = {"images": len(files), "stems_sha256": stems_sha256([Path(name).stem for name in files])}
+    return ResolvedSource(kind, root, root_as_given, candidates, CropReader(str(root)), fingerprint=fingerprint)
 
 
 def find_hr_dir(root: Path) -> Path:

@@ -99,4 +99,5 @@ def resolve_folder(root: Path, seed: int, *, kind: str = "folder", root_as_given
                   semantic_prompt=captions.get(by_id[item_id], "") if use_captions else "")
         for i, item_id in enumerate(order)
     ]
-    return ResolvedSource(kind, root, root_as_given, candidates, ImageFileReader(str(root)))
+    return ResolvedSource(kind, root, root_as_given, candidates, ImageFileReader(str(root)),
+                          fingerprint={"images": len(files)})

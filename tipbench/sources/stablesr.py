@@ -97,7 +97,7 @@ def resolve_stablesr(root: Path, root_as_given: str | None, *, expected_sha256: 
                 raise SourceError(f"no PNG files in `{folder / 'gt'}`")
             prefix = f"{folder.relative_to(root).as_posix()}/" if folder != root else ""
             return ResolvedSource("stablesr", root, root_as_given, _pairs(gt_names, lq_names, prefix),
-                                  PublishedPairReader(str(folder)))
+                                  PublishedPairReader(str(folder)), fingerprint={"pairs": len(gt_names)})
     if zip_path.is_file():
         return _resolve_zip(zip_path, root, root_as_given, expected_sha256)
     raise SourceError(f"no StableSR `{SET_DIR}` under `{root}`: expected {ZIP_NAME} or {SET_DIR}/gt + {SET_DIR}/lq")
@@ -120,4 +120,5 @@ def _resolve_zip(zip_path: Path, root: Path, root_as_given: str | None, expected
         raise SourceError(f"`{zip_path}` has no `{ZIP_PREFIX}/gt/*.png` members")
     candidates = _pairs(gt_names, lq_names, f"{ZIP_NAME}:{ZIP_PREFIX}/")
     return ResolvedSource("stablesr-zip", root, root_as_given, candidates,
-                          PublishedPairReader(str(zip_path), zip_member_prefix=ZIP_PREFIX))
+                          PublishedPairReader(str(zip_path), zip_member_prefix=ZIP_PREFIX),
+                          fingerprint={"pairs": len(gt_names), "zip_sha256": actual})

@@ -153,6 +153,28 @@ def test_without_weights_scoring_succeeds_with_nulls(tmp_path, no_weights, capsy
         score_run(ScoreConfig(run_dir=str(run), splits_dir=str(tmp_path / "splits"), strict_metrics=True))
 
 
+def test_score_says_what_was_computed_when_every_metric_weight_is_missing(tmp_path, no_weights, capsys):
+    split = make_noise_split(tmp_path / "splits", n=3)
+    run = make_run(tmp_path / "runs", split)
+    record = read_json(run / "run.json")
+    write_json(run / "run.json", {**record, "weights": "none"})  # a weightless method (bicubic, classical)
+    assert main([str(run), "--splits-dir", str(tmp_path / "splits"), "-q"]) == 0
+    out = capsys.readouterr().out
+    summary = read_json(run / "summary.json")
+    assert summary["weights"] == "none" and summary["comparable_to_paper"] is False
+    assert (f"wrote {run / 'summary.json'}; weights: none (PSNR/SSIM only; missing: lpips-alexnet, inception-fid, "
+            "clip-vit-l-14-openai)") in out
+    assert "lpips   null (weights missing: lpips-alexnet)" in out and "weights: real" not in out
+    assert "not comparable to the paper: N = 3, not 3000; " in out and "weight files missing" in out
+    # summary.json `config` holds the scoring options only: no null `method`/`split` beside the run's identity
+    assert not {"method", "split", "prompts", "variant", "outputs"} & set(summary["config"])
+    assert summary["method"] == "noise" and summary["config"]["metrics"] == ["lpips", "fid", "clip"]
+    # a method with unknown weight provenance is never reported as real
+    write_json(run / "run.json", {**record, "weights": "unknown"})
+    assert main([str(run), "--splits-dir", str(tmp_path / "splits"), "-q"]) == 0
+    assert "weights: unknown (PSNR/SSIM only" in capsys.readouterr().out
+
+
 def test_small_n_fid_is_null_unless_allowed(tmp_path):
     split = make_noise_split(tmp_path / "splits", n=3)
     run = make_run(tmp_path / "runs", split)

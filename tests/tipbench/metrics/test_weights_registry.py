@@ -44,9 +44,12 @@ def test_files_in_the_weights_dir_are_found_first(no_weights):
     target.write_bytes(b"weights")
     assert weights.resolve("swinir-realsr-x4-gan-m") == target
     assert weights.status("swinir-realsr-x4-gan-m")["found"] is True
-    flat = no_weights / "BSRNet.pth"
+    flat = no_weights / "003_realSR_BSRGAN_DFOWMFC_s64w8_SwinIR-L_x4_GAN.pth"
     flat.write_bytes(b"x")
-    assert weights.resolve("diffbir-v2-bsrnet") == flat
+    assert weights.resolve("swinir-realsr-x4-gan-l") == flat
+    # a file DiffBIR loads from its own clone has that one place: not $TIPBENCH_WEIGHTS
+    (no_weights / "BSRNet.pth").write_bytes(b"x")
+    assert weights.status("diffbir-v2-bsrnet")["found"] is False
 
 
 def test_directory_entries_need_their_marker(no_weights):

@@ -75,7 +75,8 @@ def test_parquet_round_trip_keeps_bytes_and_columns(exported):
         params = json.loads(expected["params"])
         for column in ("blur_sigma", "downsample_factor", "noise_sigma", "jpeg_quality"):
             value = params[column]
-            assert (row[column] is None) if value is None else row[column] == pytest.approx(value, rel=1e-6)
+            # exactly the recorded value (a float32 column would turn 0.6 into 0.6000000238418579)
+            assert (row[column] is None) if value is None else (row[column] == value and type(row[column]) is type(value))
     decoded = dataset[0]["gt"]
     expected_pixels = np.asarray(Image.open(split_dir / manifest["gt_path"][0]).convert("RGB"))
     assert (np.asarray(decoded.convert("RGB")) == expected_pixels).all()
@@ -86,7 +87,9 @@ def test_load_from_disk_round_trip(exported):
     from datasets import load_from_disk
 
     split_dir, out = exported
-    dataset = load_from_disk(str(out / "disk"))["test"].cast_column("lq", ImageFeature(decode=False))
+    dataset = load_from_disk(str(out / "disk"))["test"]
+    assert str(dataset.split) == "test"  # generated as `test` (no "Generating train split" for a test split)
+    dataset = dataset.cast_column("lq", ImageFeature(decode=False))
     assert len(dataset) == N and "target" not in dataset.features
     for row in dataset:
         assert hashlib.sha256(row["lq"]["bytes"]).hexdigest() == file_sha(split_dir / "lq" / f"{row['id']}.png")
@@ -121,6 +124,45 @@ def test_target_column_and_sample_warning(tmp_path):
     assert (target == 255 - gt).all()
     text = (out / "README.md").read_text(encoding="utf-8")
     assert front_matter(text)["license"] == "cc0-1.0" and "not the benchmark" in text.lower()
+
+
+def test_card_shows_the_build_command_that_ran_and_never_none(tmp_path, caplog):
+    import logging
+
+    split_dir = make_split(tmp_path / "splits")
+    info = json.loads((split_dir / "split.json").read_text())
+    info.update({"build": {"split": "coco-param", "seed": 0, "limit": N, "source_root": "/data/coco"},
+                 "split_spec": {"source_kind": "coco"}, "n_built": N})
+    (split_dir / "split.json").write_text(json.dumps(info))
+    out = tmp_path / "hf"
+    assert main(["--split", "coco-param", "--splits-dir", str(tmp_path / "splits"), "--out", str(out), "--no-disk",
+                 "-q"]) == 0
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"python -m tipbench.build --split coco-param --source-root /data/coco --limit {N}\n" in card
+    assert "None" not in card and "parameter set" not in card  # the param pipeline has no parameter set
+    assert f"**{N} items, not 3000**" in card
+    # the same split as a sample build, published without -q: a loud warning, and the card says so
+    info.update({"source": "sample", "source_root": None, "build": {"split": "coco-param", "seed": 0, "limit": None,
+                                                                    "source_root": None}})
+    (split_dir / "split.json").write_text(json.dumps(info))
+    with caplog.at_level(logging.WARNING):
+        assert main(["--split", "coco-param", "--splits-dir", str(tmp_path / "splits"), "--out", str(out),
+                     "--no-disk"]) == 0
+    assert "publishing `coco-param`, which is NOT the benchmark: the bundled sample photos" in caplog.text
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "python -m tipbench.build --split coco-param\n" in card and "None" not in card
+    assert "**Sample build**" in card
+
+
+def test_card_names_an_environment_root_as_such():
+    from tipbench.publish.card import card_text
+
+    info = {"source": "coco", "source_root": "/env/coco", "split_spec": {"source_kind": "coco"}, "seed": 0,
+            "build": {"split": "coco-param", "seed": 0, "limit": None, "source_root": None}, "n_requested": 3000,
+            "n_built": 3000, "pipeline": "realesrgan", "param_set": "realesrgan-x4plus", "protocol": PROTOCOL}
+    card = card_text("coco-param", info, ["id"], 3000, "data/test-*.parquet")
+    assert "TIPBENCH_COCO_ROOT=/env/coco python -m tipbench.build --split coco-param\n" in card
+    assert "parameter set `realesrgan-x4plus`" in card and "None" not in card and "items, not 3000" not in card
 
 
 def test_push_without_token_says_what_is_missing_and_keeps_the_export(exported, tmp_path, capsys, monkeypatch):

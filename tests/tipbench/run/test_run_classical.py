@@ -56,7 +56,7 @@ def test_run_folder_follows_the_contract(tmp_path, param_split):
     assert RUN_KEYS <= set(saved)
     assert saved["n_done"] == 4 and saved["n_failed"] == 0 and saved["status"] == "complete"
     assert saved["ignored_prompts"] == ["semantic"]  # fed a caption it cannot use
-    assert saved["weights"] == "real" and saved["checkpoints"] == {}
+    assert saved["weights"] == "none" and saved["checkpoints"] == {}  # no learned weights at all
     assert (run_dir / "failures.jsonl").read_text() == ""
     for out in (run_dir / "out").glob("*.png"):
         assert decode_png(out).shape == decode_png(param_split / "gt" / out.name).shape

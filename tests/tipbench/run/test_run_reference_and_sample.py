@@ -47,7 +47,7 @@ def test_controlnet_sr_clip_feeds_only_the_semantic_prompt(tiny_split, tmp_path)
     assert record["settings"]["uses_semantic_prompt"] is True
 
 
-def test_sample_coco_param_flow_scores_cpu_methods(tmp_path):
+def test_sample_coco_param_flow_scores_cpu_methods(tmp_path, capsys):
     from tipbench.build.cli import main as build_main
 
     splits = tmp_path / "splits"
@@ -55,10 +55,19 @@ def test_sample_coco_param_flow_scores_cpu_methods(tmp_path):
     assert read_json(splits / "coco-param" / "split.json")["source"] == "sample"
     summaries = {}
     for method in ("classical-prompted", "bicubic"):
+        capsys.readouterr()
         assert main(["--method", method, "--split", "coco-param", "--splits-dir", str(splits), "--runs-dir",
                      str(tmp_path / "runs"), "-q"]) == 0
-        summaries[method] = read_json(tmp_path / "runs/coco-param" / method / "both" / "summary.json")
+        run_dir = tmp_path / "runs/coco-param" / method / "both"
+        summaries[method] = summary = read_json(run_dir / "summary.json")
+        # the run ends with the same short table `score` prints, null metrics with their reasons
+        out = capsys.readouterr().out
+        assert f"psnr    {summary['psnr']:.4f}" in out and f"lpips   null ({summary['null_reasons']['lpips']})" in out
+        assert f"wrote {run_dir / 'summary.json'}; weights: none (PSNR/SSIM only; missing: " in out
+        assert "not comparable to the paper:" in out and "not the paper's test data: the bundled sample" in out
+        assert read_json(run_dir / "run.json")["weights"] == "none"  # no learned weights at all
+        assert not {"method", "split", "prompts", "variant"} & set(summary["config"])
     for summary in summaries.values():
         assert summary["n"] == 3 and summary["psnr"] is not None and summary["ssim"] is not None
-        assert summary["lpips"] is None and summary["missing_weights"]
+        assert summary["lpips"] is None and summary["missing_weights"] and summary["paper_data"] is False
     assert summaries["classical-prompted"]["psnr"] > summaries["bicubic"]["psnr"]
