@@ -1,0 +1,157 @@
+"""Thumbnails of the results browser: made once (≤ 256 px, JPEG or WebP), reused while their source is unchanged.
+
+Whether a thumbnail is up to date is decided by what it was made from — the source's path, size and mtime and the
+thumbnail settings — recorded in `thumbs/cache.json`; a thumbnail whose record matches is not opened again. The
+cache is saved every few thousand thumbnails, so an interrupted build keeps most of its work. Encoding is plain
+Pillow (deterministic for a given image and settings), in worker processes when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tipbench.browse.site import THUMB_CACHE, THUMBS_DIR
+from tipbench.io import atomic_write_bytes, json_dumps, read_json
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {"jpeg": ("JPEG", {"quality": 85}), "webp": ("WEBP", {"quality": 80, "method": 4})}
+MAX_SIDE = 256
+_SAVE_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class ThumbJob:
+    """One thumbnail: the image it shows and where it goes (relative to the site folder)."""
+
+    source: Path
+    thumb: str
+
+
+@dataclass(frozen=True)
+class ThumbResult:
+    """The source sizes (width, height) of every thumbnail, and how many were made, reused or failed."""
+
+    sizes: dict[str, tuple[int, int]]
+    made: int
+    reused: int
+    failed: tuple[str, ...]
+
+
+def thumb_suffix(fmt: str) -> str:
+    return ".webp" if fmt == "webp" else ".jpg"
+
+
+def render_thumbnail(source: Path, max_side: int, fmt: str) -> tuple[bytes, tuple[int, int]]:
+    """The encoded thumbnail of `source` (longest side `max_side` at most, never enlarged) and the source's size."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(source) as image:
+        size = image.size
+        rgb = image.convert("RGB")
+    rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    name, options = FORMATS[fmt]
+    rgb.save(buffer, format=name, **options)
+    return buffer.getvalue(), size
+
+
+def _make(task: tuple[str, str, int, str]) -> tuple[str, tuple[int, int] | None, str | None]:
+    """Worker: write one thumbnail; (thumb, source size or None, error text or None)."""
+    from PIL import Image
+
+    source, dest, max_side, fmt = task
+    try:
+        data, size = render_thumbnail(Path(source), max_side, fmt)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:  # unreadable, truncated or huge image
+        return dest, None, f"{source}: {exc}"
+    atomic_write_bytes(dest, data)
+    return dest, size, None
+
+
+def _signature(source: Path, max_side: int, fmt: str) -> list[Any] | None:
+    try:
+        stat = source.stat()
+    except OSError:
+        return None
+    return [str(source.resolve()), stat.st_size, stat.st_mtime_ns, max_side, fmt]
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = read_json(path)
+    except Exception as exc:  # noqa: BLE001 - a broken cache only costs a rebuild
+        logger.warning("thumbnail cache %s unreadable (%s); remaking every thumbnail", path, exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def make_thumbnails(site_dir: Path, jobs: Iterable[ThumbJob], *, max_side: int = MAX_SIDE, fmt: str = "jpeg",
+                    workers: int = 0, progress: bool = True) -> ThumbResult:
+    """Make every missing or outdated thumbnail of `jobs` under `site_dir`; delete those no job names any more."""
+    from tipbench.cli import progress_bar
+
+    cache_path = site_dir / THUMBS_DIR / THUMB_CACHE
+    old = _read_cache(cache_path)
+    cache: dict[str, Any] = {}
+    sizes: dict[str, tuple[int, int]] = {}
+    todo: list[tuple[str, str, int, str]] = []
+    signatures: dict[str, list[Any]] = {}
+    failed: list[str] = []
+    for job in jobs:
+        signature = _signature(job.source, max_side, fmt)
+        if signature is None:
+            failed.append(f"{job.source}: missing")
+            continue
+        record = old.get(job.thumb)
+        if isinstance(record, dict) and record.get("from") == signature and (site_dir / job.thumb).is_file():
+            cache[job.thumb] = record
+            sizes[job.thumb] = tuple(record["size"])
+            continue
+        signatures[job.thumb] = signature
+        todo.append((str(job.source), str(site_dir / job.thumb), max_side, fmt))
+    for stale in set(old) - set(cache) - set(signatures):
+        (site_dir / stale).unlink(missing_ok=True)
+    reused = len(cache)
+
+    def save() -> None:
+        atomic_write_bytes(cache_path, json_dumps(cache).encode("utf-8"))
+
+    made = 0
+    results = _run(todo, workers)
+    bar = progress_bar(results, total=len(todo), desc="thumbnails", unit="img", enabled=progress)
+    for done, (dest, size, error) in enumerate(bar, start=1):
+        thumb = Path(dest).relative_to(site_dir).as_posix()
+        if error is not None:
+            failed.append(error)
+        else:
+            made += 1
+            sizes[thumb] = size
+            cache[thumb] = {"from": signatures[thumb], "size": list(size)}
+        if done % _SAVE_EVERY == 0:
+            save()
+    save()
+    if failed:
+        logger.warning("%d image(s) could not be thumbnailed (shown as missing): %s", len(failed),
+                       "; ".join(failed[:5]) + (" …" if len(failed) > 5 else ""))
+    return ThumbResult(sizes, made, reused, tuple(failed))
+
+
+def _run(todo: list[tuple[str, str, int, str]], workers: int) -> Iterable[tuple[str, tuple[int, int] | None, str | None]]:
+    """The thumbnails made inline (`workers` 0) or by spawned worker processes, in the order given."""
+    if workers <= 0 or len(todo) < 2:
+        yield from map(_make, todo)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_make, todo, chunksize=max(1, min(64, len(todo) // (4 * workers))))
