@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.browse.collect import SiteRun
-from tipbench.browse.site import CHUNK, LEADERBOARD_HTML, SITE_VERSION, href, position_name, run_view_href, thumb_dir
+from tipbench.browse.site import (
+    CHUNK,
+    LEADERBOARD_HTML,
+    SITE_VERSION,
+    href,
+    position_name,
+    run_view_href,
+    thumb_dir,
+)
 from tipbench.contracts.prompt_policy import feed_prompts, prompt_policy
 from tipbench.contracts.run_folder import RUN_JSON, output_path
 from tipbench.contracts.scores import SUMMARY_JSON
