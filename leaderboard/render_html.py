@@ -1,11 +1,13 @@
-"""HTML rendering: one standalone page, grouped column headers, marks with their meaning as a tooltip."""
+"""HTML rendering: one standalone page, grouped column headers, marks with their meaning as a tooltip, and (when a
+results browser shares the folder) each filled cell linked to its run's page there."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from leaderboard.cells import banner, legend, mark_lines
-from leaderboard.fill import Cell, FilledTable
+from leaderboard.fill import Cell, FilledRow, FilledTable
 from leaderboard.provenance import table_provenance
 
 _STYLE = (
@@ -32,7 +34,21 @@ def html_cell(cell: Cell) -> str:
     return f"{ours} / {paper}" if cell.diff is None else f"{ours} / {paper} ({escape(cell.diff_text)})"
 
 
-def render_table_html(table: FilledTable) -> str:
+#: Run identity (`RunRecord.key`: split, method, variant, prompts) → link to its page in a results browser.
+RunLinks = Mapping[tuple, str]
+
+
+def _linked(cell: Cell, row: FilledRow, links: RunLinks | None) -> str:
+    """The cell, its number wrapped in a link to the run's page when the browser shows that run."""
+    text = html_cell(cell)
+    record = row.runs.get(cell.column.split)
+    if not links or cell.status != "ok" or cell.column.source == "walk" or record is None:
+        return text
+    target = links.get(record.key)
+    return f'<a href="{escape(target)}">{text}</a>' if target else text
+
+
+def render_table_html(table: FilledTable, links: RunLinks | None = None) -> str:
     spec = table.spec
     lead = 1 + len(spec.descriptor_headers)
     parts = [f"<h2>{escape(spec.title)}</h2>"]
@@ -56,7 +72,7 @@ def render_table_html(table: FilledTable) -> str:
     parts.append("<tr>" + "".join(f"<th>{escape(n)}</th>" for n in names) + "</tr>")
     for row in table.rows:
         cells = [escape(row.spec.label), *(escape(d) for d in row.spec.descriptors)]
-        cells += [html_cell(c) for c in row.cells]
+        cells += [_linked(c, row, links) for c in row.cells]
         parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     parts.append(f"</table><p>{escape(legend(table))}</p>")
     marks = mark_lines(table)
@@ -69,7 +85,8 @@ def render_table_html(table: FilledTable) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_html(tables: list[FilledTable]) -> str:
+def render_html(tables: list[FilledTable], links: RunLinks | None = None) -> str:
+    """The page of `tables`; `links` (`tipbench.browse.site.site_links`) turns filled cells into links."""
     head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>tipbench leaderboard</title>'
             f"<style>{_STYLE}</style></head><body>\n<h1>tipbench leaderboard</h1>\n")
-    return head + "".join(render_table_html(t) for t in tables) + "</body></html>\n"
+    return head + "".join(render_table_html(t, links) for t in tables) + "</body></html>\n"
