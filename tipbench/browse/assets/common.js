@@ -171,12 +171,24 @@ TB.textOf = function (position) {
   return TB.texts[position];
 };
 
+/* Search words, all of which an item's id or prompts must contain; "quoted words" are one phrase. */
+TB.searchWords = function (query) {
+  var words = [];
+  var pattern = /"([^"]*)"|(\S+)/g;
+  var match;
+  while ((match = pattern.exec(query.toLowerCase())) !== null) {
+    var word = match[1] !== undefined ? match[1] : match[2];
+    if (word) words.push(word);
+  }
+  return words;
+};
+
 TB.order = function (state) {
   var key = [state.q, state.t, state.sort, state.m, state.a, state.b, state.dir].join("\u0001");
   if (TB.orderCache.key === key) return TB.orderCache.order;
   var items = TB.site.items;
   var n = items.id.length;
-  var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+  var words = TB.searchWords(state.q);
   var wanted = state.t
     ? state.t.split(",").map(function (name) {
         return TB.site.type_names.indexOf(name);
