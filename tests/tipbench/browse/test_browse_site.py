@@ -109,9 +109,12 @@ def test_thumbnails_are_small_made_once_and_remade_only_when_their_image_changes
     site_dir, first = _build(tmp_path)
     thumbs = sorted((site_dir / "thumbs").rglob("*.jpg"))
     assert first.thumbs_made == len(thumbs) == N * 2 + N + N + 3 and first.thumbs_reused == 0
+    umask = os.umask(0)
+    os.umask(umask)
     for path in thumbs:
         with Image.open(path) as image:
             assert image.format == "JPEG" and max(image.size) <= 256
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # what a plain open() gives
     stamps = {path: path.stat().st_mtime_ns for path in thumbs}
     site_js = (site_dir / "data" / "site.js").read_bytes()
     _, second = _build(tmp_path)
@@ -121,8 +124,11 @@ def test_thumbnails_are_small_made_once_and_remade_only_when_their_image_changes
     changed = runs / "coco-param" / "bicubic" / "none" / "out" / f"{read_split_folder(split_dir).ids[1]}.png"
     Image.new("RGB", (48, 48), (255, 0, 0)).save(changed)
     os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
+    (site_dir / "thumbs" / "gt" / "000002.jpg").write_bytes(b"")  # as a crash before its data reached the disk
     _, third = _build(tmp_path)
-    assert (third.thumbs_made, third.thumbs_reused) == (1, len(thumbs) - 1)
+    assert (third.thumbs_made, third.thumbs_reused) == (2, len(thumbs) - 2)
+    with Image.open(site_dir / "thumbs" / "gt" / "000002.jpg") as image:
+        assert image.size == (48, 48)
     with Image.open(site_dir / "thumbs" / "runs" / "bicubic" / "none" / "000001.jpg") as image:
         red, green, blue = image.convert("RGB").getpixel((10, 10))
         assert red > 200 and green < 60 and blue < 60

@@ -253,6 +253,22 @@ TB.loadItem = function (position, done) {
   document.head.appendChild(script);
 };
 
+/* Call `done` once every image in `imgs` has loaded (or failed): the page's own clock for its load times. */
+TB.whenLoaded = function (imgs, done) {
+  var left = imgs.length;
+  var one = function () {
+    if (--left === 0) done();
+  };
+  if (!left) return done();
+  imgs.forEach(function (img) {
+    if (img.complete) one();
+    else {
+      img.addEventListener("load", one);
+      img.addEventListener("error", one);
+    }
+  });
+};
+
 TB.isTyping = function (event) {
   var tag = (event.target && event.target.tagName) || "";
   return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";

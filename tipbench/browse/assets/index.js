@@ -108,12 +108,15 @@
     return table;
   }
 
-  function card(s, position, hrefState) {
+  /* Cards above the fold load their thumbnails at once; the rest only when scrolled near (lazy). */
+  var EAGER = 15;
+
+  function card(s, position, hrefState, rank) {
     var items = TB.site.items;
     var id = items.id[position];
     var src = TB.thumbSrc(s.th, position);
     var thumb = src
-      ? TB.el("img", { src: src, alt: "", loading: "lazy", decoding: "async" })
+      ? TB.el("img", { src: src, alt: "", loading: rank < EAGER ? "eager" : "lazy", decoding: "async" })
       : TB.el("span", { className: "no-image", text: "no image" });
     var value = sortText(s, position);
     hrefState.item = id;
@@ -215,10 +218,14 @@
     var cards = TB.clear($("cards"));
     var fragment = document.createDocumentFragment();
     var hrefState = Object.assign({}, state);
-    order.slice((page - 1) * per, page * per).forEach(function (position) {
-      fragment.appendChild(card(s, position, hrefState));
+    order.slice((page - 1) * per, page * per).forEach(function (position, rank) {
+      fragment.appendChild(card(s, position, hrefState, rank));
     });
     cards.appendChild(fragment);
+    var eager = Array.prototype.slice.call(cards.querySelectorAll("img[loading=eager]"));
+    TB.whenLoaded(eager, function () {
+      window.TB_THUMBS_MS = performance.now(); /* the first thumbnails loaded: bench/browse.py reads it */
+    });
     pager($("pager-top"), page, pages);
     pager($("pager"), page, pages);
     TB.pageInfo = { page: page, pages: pages };

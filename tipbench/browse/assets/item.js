@@ -236,6 +236,10 @@
     else gridStage(stage, current.panels, current.position, mode.kind === "single" ? mode.key : null);
     bar(current.state, current.position, current.panels);
     viewer.render();
+    var shown = current.item.id;
+    TB.whenLoaded(Array.prototype.slice.call(stage.querySelectorAll("img")), function () {
+      if (current && current.item.id === shown) document.documentElement.setAttribute("data-item-images-ms", String(performance.now()));
+    });
   }
 
   function setMode(next) {
@@ -263,6 +267,7 @@
   TB.showItem = function (state, position) {
     var mine = ++token;
     TB.lastItem = position;
+    document.documentElement.removeAttribute("data-item-images-ms");
     document.title = TB.site.items.id[position] + " — " + TB.site.split.name;
     TB.loadItem(position, function (item) {
       if (mine !== token) return;
@@ -281,6 +286,7 @@
     viewer.reset();
     $("keys").hidden = true;
     document.documentElement.removeAttribute("data-item-ready");
+    document.documentElement.removeAttribute("data-item-images-ms");
   };
 
   TB.viewer = viewer;
