@@ -126,12 +126,31 @@ def _image(path: Path, site_dir: Path, size: tuple[int, int] | None) -> dict[str
     return entry
 
 
+#: Integers beyond this lose digits as JavaScript numbers (noise seeds are 64-bit): the page gets them as text.
+_JS_SAFE_INTEGER = 2**53 - 1
+
+
+def _js_safe(value: Any) -> Any:
+    """`value` with every integer JavaScript cannot hold exactly written as a string.
+
+    >>> _js_safe({"noise_seed": 2050450949429659000, "sigma": 2})
+    {'noise_seed': '2050450949429659000', 'sigma': 2}
+    """
+    if isinstance(value, dict):
+        return {key: _js_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_js_safe(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _JS_SAFE_INTEGER:
+        return str(value)
+    return value
+
+
 def _params(row: SplitRow) -> dict[str, Any]:
     try:
         params = row.params_dict()
     except ValueError:
         return {"params": row.params}
-    return params if isinstance(params, dict) else {"params": params}
+    return _js_safe(params) if isinstance(params, dict) else {"params": params}
 
 
 def item_details(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes: dict[str, tuple[int, int]],
@@ -148,7 +167,7 @@ def item_details(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes:
             outputs.append(_image(output_path(run.path, row.id), site_dir, size) if there else None)
         details.append({
             "pos": position, "id": row.id, "cs": row.semantic_prompt, "cr": row.restoration_prompt,
-            "crt": row.restoration_prompt_type, "pipeline": row.pipeline, "seed": row.seed, "params": _params(row),
+            "crt": row.restoration_prompt_type, "pipeline": row.pipeline, "seed": _js_safe(row.seed), "params": _params(row),
             "gt": _image(split.image(row, "gt"), site_dir, sizes.get(f"{thumb_dir('gt')}/{name}")),
             "lq": _image(split.image(row, "lq"), site_dir, sizes.get(f"{thumb_dir('lq')}/{name}")),
             "target": _image(split.image(row, "target"), site_dir, None) if row.target_path else None,

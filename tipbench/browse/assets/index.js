@@ -93,7 +93,7 @@
     var head = TB.el("tr", null, [TB.el("th")]);
     cols.forEach(function (name) {
       var m = TB.metric(name);
-      head.appendChild(TB.el("th", { text: m.label + (m.higher ? "↑" : "↓") }));
+      head.appendChild(TB.el("th", { text: m.label, title: m.label + (m.higher ? ": higher is better" : ": lower is better") }));
     });
     table.appendChild(head);
     site.runs.forEach(function (run) {
