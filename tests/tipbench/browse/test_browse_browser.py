@@ -184,7 +184,13 @@ def test_a_card_opens_the_item_view_with_every_run_image_loaded(driver, site):
         assert path.resolve() == files[image["panel"]].resolve()
         with Image.open(path) as opened:
             assert (image["w"], image["h"]) == opened.size
-    assert "upscaled" in driver.find_element("css selector", "figure[data-panel='lq'] figcaption").text
+    lq = next(image for image in images if image["panel"] == "lq")
+    gt = next(image for image in images if image["panel"] == "gt")
+    assert lq["w"] < gt["w"]  # this item was downsampled: its LQ is shown in the GT's frame, and says so
+    caption = driver.find_element("css selector", "figure[data-panel='lq'] figcaption").text
+    ratio = gt["w"] / lq["w"]
+    shown = str(round(ratio)) if abs(ratio - round(ratio)) < 0.01 else f"{ratio:.2f}"
+    assert f"LQ {lq['w']}×{lq['h']}, upscaled ×{shown} for display" in caption
 
 
 def test_zoom_and_pan_stay_in_sync_and_100_percent_is_pixel_exact(driver, site):

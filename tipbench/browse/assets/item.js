@@ -26,7 +26,8 @@
     var gt = item.gt;
     var lqNote = "LQ";
     if (item.lq.w && gt.w) {
-      lqNote = "LQ " + item.lq.w + "×" + item.lq.h + ", upscaled ×" + ratioText(gt.w / item.lq.w) + " for display";
+      lqNote = "LQ " + item.lq.w + "×" + item.lq.h;
+      if (item.lq.w !== gt.w) lqNote += ", upscaled ×" + ratioText(gt.w / item.lq.w) + " for display";
     }
     var panels = [{ key: "lq", title: lqNote, image: item.lq, marks: [], run: null }];
     site.runs.forEach(function (run, r) {
@@ -181,6 +182,7 @@
       ["c_r, type only", item.crt || "(none)"], ["pipeline", item.pipeline], ["seed", String(item.seed)]];
     Object.keys(item.params).sort().forEach(function (key) {
       var value = item.params[key];
+      if (value === null) return; /* an operation the pipeline did not apply */
       rows.push(["param " + key, typeof value === "object" ? JSON.stringify(value) : String(value)]);
     });
     return TB.el("table", { className: "facts" }, rows.map(function (row) {
