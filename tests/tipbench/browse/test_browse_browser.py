@@ -18,13 +18,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.tiny_splits import make_param_split
+from tests.tiny_splits import edit_manifest, make_param_split
 from tipbench.contracts.split_folder import read_split_folder
 
 pytestmark = pytest.mark.browser
 
-N = 7
+N = 20
 RUNS = ("bicubic/none", "classical-prompted/both")
+HOSTILE = '<img src="x" onerror="window.PWNED = 1"></script><b>bold</b> "quoted" \u2028 a cat'
+
 
 
 def _executable(*names: str) -> str | None:
@@ -53,13 +55,15 @@ def driver():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A site of a 7-item split with two real runs: bicubic fed nothing, classical-prompted fed both prompts."""
+    """A site of a 20-item split with two real runs: bicubic fed nothing, classical-prompted fed both prompts."""
     from tipbench.browse import BrowseConfig, build_site
     from tipbench.run.cli import main as run
     from tipbench.score.cli import main as score
 
     root = tmp_path_factory.mktemp("browser")
     split_dir = make_param_split(root / "splits", "coco-param", n=N, size=64)
+    edit_manifest(split_dir, lambda rows: [{**row, "semantic_prompt": HOSTILE} if row["index"] == N - 1 else row
+                                           for row in rows])  # a caption is data, never markup
     where = ["--splits-dir", str(root / "splits"), "--runs-dir", str(root / "runs")]
     for key in RUNS:
         method, prompts = key.split("/")
@@ -153,19 +157,35 @@ def test_the_index_has_one_card_per_item_and_the_leaderboards_marks(driver, site
         assert shown == [expected] * N
 
 
+def test_prompts_are_shown_as_text_never_run_as_markup(driver, site):
+    site_dir, split_dir, _ = site
+    last = read_split_folder(split_dir).rows[-1]
+    assert last.semantic_prompt == HOSTILE
+    _open(driver, site_dir)
+    assert driver.find_element("css selector", f".card[data-item-id='{last.id}'] .cs").get_attribute(
+        "textContent") == HOSTILE
+    _open_item(driver, site_dir, last.id)
+    assert HOSTILE in driver.find_element("css selector", "table.facts").get_attribute("textContent")
+    assert driver.execute_script("return window.PWNED === undefined && !document.querySelector('img[src=\"x\"]') "
+                                 "&& !document.querySelector('#cards b, #item-info b')")
+
+
 def test_paging_with_lazy_thumbnails(driver, site):
     site_dir, split_dir, _ = site
-    _open(driver, site_dir, "#n=3")
+    _open(driver, site_dir)
+    loading = driver.execute_script("return Array.from(document.querySelectorAll('#cards img')).map(i => i.loading)")
+    assert loading == ["eager"] * 15 + ["lazy"] * (N - 15)  # above the fold at once, the rest when scrolled near
+    _open(driver, site_dir, "#n=8")
     seen = []
     for page in range(3):
         ids = _card_ids(driver)
-        assert len(ids) == (3 if page < 2 else 1)
+        assert len(ids) == (8 if page < 2 else N - 16)
         seen += ids
-        assert driver.execute_script("return Array.from(document.querySelectorAll('#cards img'))"
-                                     ".every(i => i.loading === 'lazy')")
         if page < 2:
             driver.find_element("css selector", f"#pager button[data-page='{page + 2}']").click()
     assert seen == list(read_split_folder(split_dir).ids)
+    _keys(driver, "\ue012")  # ← : the page before
+    assert _card_ids(driver) == seen[8:16]
 
 
 def test_a_card_opens_the_item_view_with_every_run_image_loaded(driver, site):
