@@ -160,17 +160,19 @@ def make_thumbnails(site_dir: Path, jobs: Iterable[ThumbJob], *, max_side: int =
     made = 0
     results = _run(todo, workers)
     bar = progress_bar(results, total=len(todo), desc="thumbnails", unit="img", enabled=progress)
-    for done, (dest, size, n_bytes, error) in enumerate(bar, start=1):
-        thumb = Path(dest).relative_to(site_dir).as_posix()
-        if error is not None:
-            failed.append(error)
-        else:
-            made += 1
-            sizes[thumb] = size
-            cache[thumb] = {"from": signatures[thumb], "size": list(size), "bytes": n_bytes}
-        if done % _SAVE_EVERY == 0:
-            save()
-    save()
+    try:
+        for done, (dest, size, n_bytes, error) in enumerate(bar, start=1):
+            thumb = Path(dest).relative_to(site_dir).as_posix()
+            if error is not None:
+                failed.append(error)
+            else:
+                made += 1
+                sizes[thumb] = size
+                cache[thumb] = {"from": signatures[thumb], "size": list(size), "bytes": n_bytes}
+            if done % _SAVE_EVERY == 0:
+                save()
+    finally:  # an interrupted build keeps what it made
+        save()
     if failed:
         logger.warning("%d image(s) could not be thumbnailed (shown as missing): %s", len(failed),
                        "; ".join(failed[:5]) + (" …" if len(failed) > 5 else ""))
@@ -186,5 +188,8 @@ def _run(todo: list[tuple[str, str, int, str]], workers: int) -> Iterable[tuple[
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         yield from pool.map(_make, todo, chunksize=max(1, min(64, len(todo) // (4 * workers))))
+    finally:  # Ctrl-C or an error: drop the queued thumbnails instead of making them all first
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -226,3 +226,22 @@ def test_assets_ship_as_package_data():
     for name in (*ASSET_FILES, INDEX_HTML):
         assert any(fnmatch(name, pattern) for pattern in patterns), name
     assert any(fnmatch("tipbench.browse.assets", pattern) for pattern in config["packages"]["find"]["include"])
+
+
+def test_an_interrupted_build_keeps_the_thumbnails_it_made(data, tmp_path, monkeypatch):
+    import tipbench.browse.thumbs as thumbs
+
+    real, calls = thumbs.render_thumbnail, []
+
+    def ctrl_c_at_the_fifth(*args):
+        calls.append(args)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(thumbs, "render_thumbnail", ctrl_c_at_the_fifth)
+    with pytest.raises(KeyboardInterrupt):
+        _build(data[0], str(tmp_path / "site"))
+    monkeypatch.setattr(thumbs, "render_thumbnail", real)
+    _, resumed = _build(data[0], str(tmp_path / "site"))
+    assert resumed.thumbs_reused == 4 and resumed.thumbs_made == N * 2 + N + N + 3 - 4
