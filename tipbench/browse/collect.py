@@ -4,6 +4,7 @@ marks (`leaderboard.marks.run_marks`: the same sample / random-weights / N < 300
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class SiteRun:
     summary: dict[str, Any]
     marks: tuple[SiteMark, ...]
     scores: dict[str, tuple[float | None, ...]]
+    outputs: tuple[Path, ...]
     present: tuple[bool, ...]
 
     @property
@@ -112,8 +114,20 @@ def _site_run(record: Any, split: SplitFolder) -> SiteRun | None:
         logger.warning("run %s cannot be shown: %s", record.path, exc)
         return None
     marks = tuple(SiteMark(m.code, m.symbol, m.meaning) for m in run_marks(record))
-    present = tuple(output_path(record.path, item_id).is_file() for item_id in split.ids)
-    return SiteRun(key, record.path, record.run, record.summary, marks, scores, present)
+    outputs = tuple(output_path(record.path, item_id) for item_id in split.ids)
+    return SiteRun(key, record.path, record.run, record.summary, marks, scores, outputs, _existing(outputs))
+
+
+def _existing(paths: tuple[Path, ...]) -> tuple[bool, ...]:
+    """Which of `paths` are files, one directory listing per folder instead of a stat per file."""
+    split = [os.path.split(path) for path in paths]
+    listed: dict[str, set[str]] = {}
+    for folder in {folder for folder, _ in split}:
+        try:
+            listed[folder] = {entry.name for entry in os.scandir(folder) if entry.is_file()}
+        except OSError:
+            listed[folder] = set()
+    return tuple(name in listed[folder] for folder, name in split)
 
 
 def collect_site_runs(split: SplitFolder, runs_root: Path, methods: tuple[str, ...] = ()) -> list[SiteRun]:

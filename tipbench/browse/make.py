@@ -26,7 +26,6 @@ from tipbench.browse.site import (
     write_site_marker,
 )
 from tipbench.browse.thumbs import ThumbJob, make_thumbnails, thumb_suffix
-from tipbench.contracts.run_folder import output_path
 from tipbench.contracts.split_folder import SplitFolder
 from tipbench.errors import ConfigError
 from tipbench.io import atomic_write_bytes
@@ -69,7 +68,7 @@ def _thumb_jobs(split: SplitFolder, runs: list[SiteRun], suffix: str) -> list[Th
         jobs.append(ThumbJob(split.image(row, "lq"), f"{thumb_dir('lq')}/{name}"))
         for run in runs:
             if run.present[position]:
-                jobs.append(ThumbJob(output_path(run.path, row.id), f"{thumb_dir(run.site_key)}/{name}"))
+                jobs.append(ThumbJob(run.outputs[position], f"{thumb_dir(run.site_key)}/{name}"))
     return jobs
 
 

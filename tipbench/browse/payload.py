@@ -17,13 +17,14 @@ from tipbench.browse.site import (
     CHUNK,
     LEADERBOARD_HTML,
     SITE_VERSION,
+    Linker,
     href,
     position_name,
     run_view_href,
     thumb_dir,
 )
 from tipbench.contracts.prompt_policy import feed_prompts, prompt_policy
-from tipbench.contracts.run_folder import RUN_JSON, output_path
+from tipbench.contracts.run_folder import RUN_JSON
 from tipbench.contracts.scores import SUMMARY_JSON
 from tipbench.contracts.split_folder import SplitFolder, SplitRow
 from tipbench.errors import PromptError
@@ -65,7 +66,7 @@ def shown_metrics(runs: list[SiteRun]) -> list[str]:
     return [name for name in IMAGE_SCORES if any(v is not None for run in runs for v in run.scores[name])]
 
 
-def _run_entry(run: SiteRun, metrics: list[str], site_dir: Path, sizes: dict[str, tuple[int, int]],
+def _run_entry(run: SiteRun, metrics: list[str], link: Linker, sizes: dict[str, tuple[int, int]],
                suffix: str) -> dict[str, Any]:
     key, site_key = run.key, run.site_key
     folder = thumb_dir(site_key)
@@ -76,8 +77,8 @@ def _run_entry(run: SiteRun, metrics: list[str], site_dir: Path, sizes: dict[str
         "key": site_key, "label": run.label, "method": key.method, "variant": key.variant, "prompts": key.prompts,
         "policy": prompt_policy(key.prompts).summary, "ignored": list(run.ignored_prompts),
         "marks": [{"code": m.code, "symbol": m.symbol, "meaning": m.meaning} for m in run.marks],
-        "run_json": href(run.path / RUN_JSON, site_dir),
-        "summary_json": href(summary_path, site_dir) if summary_path.is_file() else None,
+        "run_json": link(run.path / RUN_JSON),
+        "summary_json": link(summary_path) if summary_path.is_file() else None,
         "means": {name: _round(run.summary.get(name)) for name in SUMMARY_SCORES
                   if isinstance(run.summary.get(name), (int, float))},
         "n": run.summary.get("n"), "thumbs": folder + "/", "missing": missing,
@@ -91,6 +92,7 @@ def site_data(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes: di
     from tipbench import __version__
 
     metrics = shown_metrics(runs)
+    link = Linker(site_dir)
     types = [degradation_types(row) for row in split.rows]
     type_names = sorted({name for names in types for name in names})
     used_marks: dict[str, dict[str, str]] = {}
@@ -113,14 +115,14 @@ def site_data(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes: di
                   "cr": [row.restoration_prompt for row in split.rows],
                   "types": [[type_names.index(name) for name in names] for names in types]},
         "thumbs": thumbs, "missing_thumbs": missing,
-        "runs": [_run_entry(run, metrics, site_dir, sizes, suffix) for run in runs],
+        "runs": [_run_entry(run, metrics, link, sizes, suffix) for run in runs],
         "marks": used_marks,
         "leaderboard": LEADERBOARD_HTML if (site_dir / LEADERBOARD_HTML).is_file() else None,
     }
 
 
-def _image(path: Path, site_dir: Path, size: tuple[int, int] | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"href": href(path, site_dir)}
+def _image(path: Path, link: Linker, size: tuple[int, int] | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"href": link(path)}
     if size is not None:
         entry["w"], entry["h"] = size
     return entry
@@ -157,6 +159,7 @@ def item_details(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes:
                  suffix: str) -> list[dict[str, Any]]:
     """One record per item: its images (with their sizes), prompts, parameters and what each policy fed."""
     policies = list(dict.fromkeys(run.key.prompts for run in runs))
+    link = Linker(site_dir)
     details = []
     for position, row in enumerate(split.rows):
         name = position_name(position) + suffix
@@ -164,13 +167,13 @@ def item_details(split: SplitFolder, runs: list[SiteRun], site_dir: Path, sizes:
         for run in runs:
             size = sizes.get(f"{thumb_dir(run.site_key)}/{name}")
             there = run.present[position]
-            outputs.append(_image(output_path(run.path, row.id), site_dir, size) if there else None)
+            outputs.append(_image(run.outputs[position], link, size) if there else None)
         details.append({
             "pos": position, "id": row.id, "cs": row.semantic_prompt, "cr": row.restoration_prompt,
             "crt": row.restoration_prompt_type, "pipeline": row.pipeline, "seed": _js_safe(row.seed), "params": _params(row),
-            "gt": _image(split.image(row, "gt"), site_dir, sizes.get(f"{thumb_dir('gt')}/{name}")),
-            "lq": _image(split.image(row, "lq"), site_dir, sizes.get(f"{thumb_dir('lq')}/{name}")),
-            "target": _image(split.image(row, "target"), site_dir, None) if row.target_path else None,
+            "gt": _image(split.image(row, "gt"), link, sizes.get(f"{thumb_dir('gt')}/{name}")),
+            "lq": _image(split.image(row, "lq"), link, sizes.get(f"{thumb_dir('lq')}/{name}")),
+            "target": _image(split.image(row, "target"), link, None) if row.target_path else None,
             "fed": {policy: list(feed_prompts(policy, row)) for policy in policies},
             "out": outputs,
         })

@@ -14,6 +14,7 @@ matches its record, so it is simply made again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.browse.site import THUMB_CACHE, THUMBS_DIR
-from tipbench.io import atomic_write_bytes, json_dumps, read_json
+from tipbench.io import atomic_write_bytes, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -100,16 +101,18 @@ def _make(task: tuple[str, str, int, str]) -> tuple[str, tuple[int, int] | None,
 
 
 def _signature(source: Path, max_side: int, fmt: str) -> list[Any] | None:
+    """What a thumbnail is made from; the path made absolute without resolving links (a stat is all it costs)."""
+    path = os.path.abspath(source)
     try:
-        stat = source.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return [str(source.resolve()), stat.st_size, stat.st_mtime_ns, max_side, fmt]
+    return [path, stat.st_size, stat.st_mtime_ns, max_side, fmt]
 
 
-def _bytes(path: Path) -> int | None:
+def _bytes(path: str) -> int | None:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return None
 
@@ -143,7 +146,7 @@ def make_thumbnails(site_dir: Path, jobs: Iterable[ThumbJob], *, max_side: int =
             failed.append(f"{job.source}: missing")
             continue
         record = old.get(job.thumb)
-        if isinstance(record, dict) and record.get("from") == signature and _bytes(site_dir / job.thumb) == record.get(
+        if isinstance(record, dict) and record.get("from") == signature and _bytes(os.path.join(site_dir, job.thumb)) == record.get(
                 "bytes"):
             cache[job.thumb] = record
             sizes[job.thumb] = tuple(record["size"])
@@ -154,8 +157,9 @@ def make_thumbnails(site_dir: Path, jobs: Iterable[ThumbJob], *, max_side: int =
         (site_dir / stale).unlink(missing_ok=True)
     reused = len(cache)
 
-    def save() -> None:
-        atomic_write_bytes(cache_path, json_dumps(cache).encode("utf-8"))
+    def save() -> None:  # compact: not a contract file, and the indented encoder is 10× slower for 36 000 entries
+        text = json.dumps(cache, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        atomic_write_bytes(cache_path, text.encode("utf-8"))
 
     made = 0
     results = _run(todo, workers)
