@@ -108,15 +108,28 @@
     return table;
   }
 
-  /* Cards above the fold load their thumbnails at once; the rest only when scrolled near (lazy). */
+  /* Cards above the fold load their thumbnails at once; the others get theirs when scrolled within a screen of
+   * the viewport (the browser's own `loading=lazy` distance is several screens: 60 loads at once on file://). */
   var EAGER = 15;
+  var nearby = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          var img = entry.target;
+          nearby.unobserve(img);
+          img.src = img.getAttribute("data-src");
+        });
+      }, { rootMargin: "600px 0px" })
+    : null;
 
   function card(s, position, hrefState, rank) {
     var items = TB.site.items;
     var id = items.id[position];
     var src = TB.thumbSrc(s.th, position);
     var thumb = src
-      ? TB.el("img", { src: src, alt: "", loading: rank < EAGER ? "eager" : "lazy", decoding: "async" })
+      ? TB.el("img", rank < EAGER || !nearby
+        ? { src: src, alt: "", loading: rank < EAGER ? "eager" : "lazy", decoding: "async" }
+        : { "data-src": src, alt: "", loading: "lazy", decoding: "async" })
       : TB.el("span", { className: "no-image", text: "no image" });
     var value = sortText(s, position);
     hrefState.item = id;
@@ -222,6 +235,10 @@
       fragment.appendChild(card(s, position, hrefState, rank));
     });
     cards.appendChild(fragment);
+    if (nearby) {
+      nearby.disconnect();
+      Array.prototype.forEach.call(cards.querySelectorAll("img[data-src]"), function (img) { nearby.observe(img); });
+    }
     var eager = Array.prototype.slice.call(cards.querySelectorAll("img[loading=eager]"));
     TB.whenLoaded(eager, function () {
       window.TB_THUMBS_MS = performance.now(); /* the first thumbnails loaded: bench/browse.py reads it */
