@@ -49,7 +49,7 @@
       index < 9 ? TB.el("kbd", { text: String(index + 1) }) : null,
       TB.el("span", { className: "label", text: panel.title, title: panel.title }),
       TB.marks(panel.marks),
-      panel.run ? TB.el("span", { className: "scores", text: scoresLine(panel.run, position) }) : null,
+      panel.run ? TB.el("span", { className: "scores", text: scoresLine(panel.run, position), title: scoresLine(panel.run, position) }) : null,
     ]);
   }
 
