@@ -52,8 +52,9 @@ def _warn_unranked(runs: dict) -> None:
                        "the scores; docs/leaderboard.md): %s", len(unranked), ", ".join(unranked))
 
 
-def render(filled: list, fmt: str) -> str:
-    """The text of all `filled` tables in one format (`md`, `tex`, `csv`, `html`)."""
+def render(filled: list, fmt: str, links: dict | None = None) -> str:
+    """The text of all `filled` tables in one format (`md`, `tex`, `csv`, `html`); `links` (html only): run identity
+    → its page in a results browser."""
     if fmt == "md":
         from leaderboard.render_markdown import render_markdown as renderer
     elif fmt == "tex":
@@ -61,7 +62,9 @@ def render(filled: list, fmt: str) -> str:
     elif fmt == "csv":
         from leaderboard.render_csv import render_csv as renderer
     elif fmt == "html":
-        from leaderboard.render_html import render_html as renderer
+        from leaderboard.render_html import render_html
+
+        return render_html(filled, links)
     else:
         raise ConfigError(f"unknown format `{fmt}`; valid: {', '.join(FORMATS)}")
     return renderer(filled)
@@ -69,6 +72,7 @@ def render(filled: list, fmt: str) -> str:
 
 def build_leaderboard(config: LeaderboardConfig) -> dict[str, Path]:
     """Render the configured tables in every configured format under `config.out`; returns format -> file."""
+    from tipbench.browse.site import site_links
     from tipbench.io import atomic_write_bytes
 
     tables = _check(config)
@@ -77,9 +81,10 @@ def build_leaderboard(config: LeaderboardConfig) -> dict[str, Path]:
     written = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
+        links = site_links(out) if "html" in config.formats else {}  # a results browser in the same folder
         for fmt in config.formats:
             path = out / FORMATS[fmt]
-            atomic_write_bytes(path, render(filled, fmt).encode("utf-8"))
+            atomic_write_bytes(path, render(filled, fmt, links).encode("utf-8"))
             written[fmt] = path
     except OSError as exc:
         raise ConfigError(f"cannot write to output folder `{out}`: {exc.strerror or exc}") from exc

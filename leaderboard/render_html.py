@@ -3,15 +3,17 @@
 Each table scrolls inside its own box with the header rows and the method column sticky, so a wide table (Table 1
 has 12 metric columns) never loses its labels. A cell shows ours on its first line and, smaller and grey, the
 paper's number with the difference on the second; the difference is green when ours is better in that metric's
-direction and red when worse (direction from the metrics table). `html_cell` is the one place a cell is drawn.
+direction and red when worse (direction from the metrics table). `html_cell` is the one place a cell is drawn;
+when a results browser shares the folder, each filled cell links to its run's page there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from leaderboard.cells import banner, column_label, legend, mark_lines
-from leaderboard.fill import Cell, FilledTable
+from leaderboard.fill import Cell, FilledRow, FilledTable
 from leaderboard.provenance import table_provenance
 
 _STYLE = (
@@ -71,7 +73,21 @@ def _header(table: FilledTable) -> str:
             + "</tr></thead>")
 
 
-def render_table_html(table: FilledTable) -> str:
+#: Run identity (`RunRecord.key`: split, method, variant, prompts) → link to its page in a results browser.
+RunLinks = Mapping[tuple, str]
+
+
+def _linked(cell: Cell, row: FilledRow, links: RunLinks | None) -> str:
+    """The cell, its number wrapped in a link to the run's page when the browser shows that run."""
+    text = html_cell(cell)
+    record = row.runs.get(cell.column.split)
+    if not links or cell.status != "ok" or cell.column.source == "walk" or record is None:
+        return text
+    target = links.get(record.key)
+    return f'<a href="{escape(target)}">{text}</a>' if target else text
+
+
+def render_table_html(table: FilledTable, links: RunLinks | None = None) -> str:
     spec = table.spec
     parts = [f'<h2 id="table-{spec.key}">{escape(spec.heading)}</h2>']
     warning = banner(table)
@@ -79,7 +95,7 @@ def render_table_html(table: FilledTable) -> str:
         parts.append(f'<p class="warn"><b>{escape(warning)}</b></p>')
     parts.append(f'<p>{escape(spec.caption)}</p><div class="scroll"><table>{_header(table)}<tbody>')
     for row in table.rows:
-        cells = [*(escape(d) for d in row.spec.descriptors), *(html_cell(c) for c in row.cells)]
+        cells = [*(escape(d) for d in row.spec.descriptors), *(_linked(c, row, links) for c in row.cells)]
         parts.append(f'<tr><th class="rowhead" scope="row">{escape(row.spec.label)}</th>'
                      + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     parts.append(f"</tbody></table></div><p>{escape(legend(table, 'html'))}</p>")
@@ -93,8 +109,9 @@ def render_table_html(table: FilledTable) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_html(tables: list[FilledTable]) -> str:
+def render_html(tables: list[FilledTable], links: RunLinks | None = None) -> str:
+    """The page of `tables`; `links` (`tipbench.browse.site.site_links`) turns filled cells into links."""
     head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>tipbench leaderboard</title>'
             f"<style>{_STYLE}</style></head><body>\n<h1>tipbench leaderboard</h1>\n")
-    return head + "".join(render_table_html(t) for t in tables) + "</body></html>\n"
+    return head + "".join(render_table_html(t, links) for t in tables) + "</body></html>\n"
