@@ -31,6 +31,8 @@ examples:
   python -m tipbench.build --split coco-param --source-root ~/data/coco --workers 2
   python -m tipbench.build --split coco-realesrgan --limit 100 --out /tmp/splits
   python -m tipbench.build --split coco-param --resume             # continue an interrupted build
+  python -m tipbench.build --split coco-param --verify             # re-hash every file against the manifest
+  python -m tipbench.build --split coco-param --source-root hf/coco-param   # from a published export
 """
 
 
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue an interrupted build: keep items whose files match their recorded sha256, "
                             "redo the rest")
     where.add_argument("--overwrite", action="store_true", help="delete a previous build of this split first")
+    where.add_argument("--verify", action="store_true",
+                       help="build nothing: re-hash every file of the built split OUT/<split>/ against its manifest "
+                            "sha256 and report each mismatch (exit 1 when any)")
     add_output_options(parser)
     return parser
 
@@ -73,8 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and args.overwrite:
         parser.error("--resume and --overwrite exclude each other")
 
+    if args.verify and (args.resume or args.overwrite or args.source_root or args.limit):
+        parser.error("--verify checks a built split; it takes only --split and --out")
+
     def work() -> int:
         from tipbench.build.runner import build_split
+
+        if args.verify:
+            return _verify(args)
 
         config = BuildConfig(split=args.split, source_root=args.source_root, out=args.out, limit=args.limit,
                              seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
@@ -83,3 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     return run_command(args, work, interrupted="interrupted; run again with --resume to continue")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Print one line per problem, then `ok: …` or the one `error:` line (exit 1)."""
+    from tipbench.build.verify import verify_built_split
+    from tipbench.errors import ManifestError
+
+    result = verify_built_split(args.split, args.out, progress=progress_enabled(args))
+    for problem in result.problems:
+        print(f"mismatch: {problem}")
+    if result.problems:
+        raise ManifestError(f"{len(result.problems)} problem(s) in `{result.split_dir}`: it no longer matches its "
+                            "manifest; rebuild it (--overwrite) or get an intact copy")
+    print(f"ok: {result.split_dir}: {result.checked} files (manifest included) match their sha256")
+    return 0

@@ -30,9 +30,19 @@ def cache_path(split_dir: Path, family: str, key: str) -> Path:
     return split_dir / ".cache" / "metrics" / f"{family}-{key}.npz"
 
 
+def _stays_in_split(path: Path) -> bool:
+    """Whether `<split>/.cache/metrics/<file>` stays inside its split folder with symlinks followed (a received
+    split whose `.cache` links elsewhere is neither read nor written: the cache is skipped)."""
+    split_dir = path.parents[2]
+    if path.resolve().is_relative_to(split_dir.resolve()):
+        return True
+    logger.warning("not using the GT cache: `%s` leads out of the split folder `%s`", path, split_dir)
+    return False
+
+
 def load(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray] | None:
-    """The cached arrays, or None when absent, unreadable or made for other ids."""
-    if not path.is_file():
+    """The cached arrays, or None when absent, unreadable, made for other ids or leading out of the split."""
+    if not path.is_file() or not _stays_in_split(path):
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -48,6 +58,8 @@ def load(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray] | None:
 
 
 def save(path: Path, ids: tuple[str, ...], meta: dict, **arrays: np.ndarray) -> None:
+    if not _stays_in_split(path):
+        return
     buffer = io.BytesIO()
     np.savez(buffer, ids=np.asarray(ids, dtype=str), meta=np.asarray(json.dumps(meta, sort_keys=True)), **arrays)
     atomic_write_bytes(path, buffer.getvalue())
