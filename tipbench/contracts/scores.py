@@ -113,13 +113,12 @@ def _own_file(run_dir: str | os.PathLike, name: str) -> Path:
     return Path(run_dir) / name
 
 
-#: Keys of a scores file that the leaderboard and the marks read, with the JSON types each may have.
-_SCORE_FILE_TYPES: dict[str, tuple[type, ...]] = {
-    "method": (str,), "variant": (str, type(None)), "split": (str,), "prompts": (str, type(None)),
-    "source": (str, type(None)), "weights": (str, type(None)), "protocol": (str, type(None)),
-    "n": (int, type(None)), "fid_n": (int, type(None)), "comparable_to_paper": (bool, type(None)),
-    "external": (bool,), "null_reasons": (dict,), "metric_weights": (dict,), "metric_settings": (dict,),
-    "versions": (dict,), "notes": (list,), "missing_weights": (list,), "split_manifest_sha256": (str, type(None)),
+#: Keys of a scores file that the leaderboard and the marks read, with the JSON type each has when not null.
+_SCORE_FILE_TYPES: dict[str, type] = {
+    "method": str, "variant": str, "split": str, "prompts": str, "source": str, "weights": str, "protocol": str,
+    "split_manifest_sha256": str, "n": int, "fid_n": int, "comparable_to_paper": bool, "external": bool,
+    "null_reasons": dict, "metric_weights": dict, "metric_settings": dict, "versions": dict, "notes": list,
+    "missing_weights": list,
 }
 
 
@@ -135,10 +134,10 @@ def score_file_problems(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return [f"is a JSON {type(data).__name__}, not an object"]
     problems = []
-    for name, kinds in _SCORE_FILE_TYPES.items():
+    for name, kind in _SCORE_FILE_TYPES.items():
         value = data.get(name)
-        if name in data and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
-            problems.append(f"`{name}` is {type(value).__name__} {str(value)[:40]!r}")
+        if value is not None and (not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)):
+            problems.append(f"`{name}` is {type(value).__name__} {str(value)[:40]!r}, expected {kind.__name__}")
     for name in ("null_reasons", "metric_weights"):
         nested = data.get(name)
         if isinstance(nested, dict) and not all(isinstance(v, (str, type(None))) for v in nested.values()):
