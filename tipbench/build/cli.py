@@ -15,6 +15,10 @@ splits (protocol §5):
   div2k-stablesr    StableSR DIV2K_V2_val pairs as published (zip or extracted lq/ gt/)
   div2k-realesrgan  DIV2K_valid_HR, 30 seeded 512 crops per image, Real-ESRGAN stablesr params
 
+published datasets: --source-root OUT of `python -m tipbench.publish` (or its disk/), or --repo-id ORG/NAME
+(online), gives the published split's gt/ lq/ target/ and manifest byte for byte; split.json keeps the original
+source and adds `published`.
+
 sources: --source-root, else TIPBENCH_COCO_ROOT (coco-*), TIPBENCH_DIV2K_ROOT (div2k-realesrgan),
 TIPBENCH_STABLESR_TESTSETS (div2k-stablesr). A COCO root holds val2017/ and
 annotations/captions_val2017.json; any other folder is a generic folder source (every image file, optional
@@ -45,8 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--split", required=True, metavar="SPLIT",
                       help="split name: coco-param, coco-realesrgan, coco-selective, div2k-stablesr, div2k-realesrgan")
     what.add_argument("--source-root", metavar="DIR", default=None,
-                      help="source folder (or StableSR zip); default: the split's environment variable, else the "
-                           "bundled sample")
+                      help="source folder (or StableSR zip, or a published export: its files are copied and "
+                           "checked, not rebuilt); default: the split's environment variable, else the bundled sample")
+    what.add_argument("--repo-id", metavar="ORG/NAME", default=None,
+                      help="build from the dataset published on the Hub (online); a local export of "
+                           "`python -m tipbench.publish` is given with --source-root instead")
     what.add_argument("--limit", type=int, metavar="N", default=None,
                       help="build only the first N items of the seeded order (same bytes as the full build)")
     what.add_argument("--seed", type=int, metavar="S", default=0, help="global seed, protocol §2 (default: 0)")
@@ -78,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and args.overwrite:
         parser.error("--resume and --overwrite exclude each other")
 
-    if args.verify and (args.resume or args.overwrite or args.source_root or args.limit):
+    if args.verify and (args.resume or args.overwrite or args.source_root or args.limit or args.repo_id):
         parser.error("--verify checks a built split; it takes only --split and --out")
 
     def work() -> int:
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
         config = BuildConfig(split=args.split, source_root=args.source_root, out=args.out, limit=args.limit,
                              seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
-                             progress=progress_enabled(args))
+                             progress=progress_enabled(args), repo_id=args.repo_id)
         print(f"wrote {build_split(config)}")
         return 0
 
