@@ -14,9 +14,9 @@ from typing import Any
 
 from tipbench.contracts.integrity import verify_on_use
 from tipbench.contracts.run_folder import (
-    OUT_DIR,
     RunKey,
     check_resumable,
+    out_dir,
     output_path,
     read_failures,
     write_run_json,
@@ -80,7 +80,7 @@ def run_method(config: RunConfig) -> dict[str, Any]:
                 "checkpoints": described["checkpoints"], "weights": described["weights"]}
     check_resumable(run_dir, identity)
     # 3. restore what is not done yet.
-    (run_dir / OUT_DIR).mkdir(parents=True, exist_ok=True)
+    out_dir(run_dir).mkdir(parents=True, exist_ok=True)  # refused when a received `out` links elsewhere
     feed = ItemFeed(split.path, config.prompts)
     record = _record(config, identity, split.path, described, restorer, items, status="running")
     write_run_json(run_dir, record)
