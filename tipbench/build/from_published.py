@@ -38,7 +38,6 @@ from tipbench.contracts.split_folder import (
     SplitRow,
     write_item_file,
     write_manifest,
-    write_skipped,
     write_split_info,
 )
 from tipbench.errors import ConfigError, ImageFileError, SourceError
@@ -227,7 +226,8 @@ def build_from_published(config: BuildConfig) -> Path:
             raise SourceError(f"published dataset `{dataset.root}` has no rows")
         manifest_sha256 = write_manifest(staging, rows)
         skipped = _skipped_bytes(dataset)
-        atomic_write_bytes(staging / SKIPPED, skipped) if skipped is not None else write_skipped(staging, [])
+        if skipped is not None:  # copied as published; an export without one says nothing about skips
+            atomic_write_bytes(staging / SKIPPED, skipped)
         write_split_info(staging, _new_info(info, manifest_sha256, published, dataset))
         _move_into_place(staging, split_dir, previous)
     finally:
