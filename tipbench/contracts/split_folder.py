@@ -32,7 +32,7 @@ from tipbench.contracts.manifest_checks import (
     schema_problems,
     split_info_problems,
 )
-from tipbench.contracts.safe_paths import inside, resolved_root
+from tipbench.contracts.safe_paths import id_problem, inside, resolved_root
 from tipbench.errors import ManifestError
 from tipbench.io import atomic_write_bytes, encode_png, read_json, sha256_bytes, sha256_file, write_json
 
@@ -309,9 +309,18 @@ def manifest_schema(with_target: bool = False):
 
 
 def write_manifest(split_dir: str | os.PathLike, rows: Sequence[SplitRow]) -> str:
-    """Write manifest.parquet atomically (rows sorted by `index`); returns its sha256."""
+    """Write manifest.parquet atomically (rows sorted by `index`); returns its sha256.
+
+    Raises:
+        ManifestError: an id the reader would refuse (a source that made one is named by it), so no split is
+            written that cannot be read back.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    for row in rows:
+        if id_problem(row.id):
+            raise ManifestError(f"item id {row.id!r} {id_problem(row.id)}; it cannot name a file in a split folder")
 
     with_target = any(row.target_path is not None for row in rows)
     schema = manifest_schema(with_target)
