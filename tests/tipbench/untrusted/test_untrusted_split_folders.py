@@ -185,3 +185,28 @@ def test_a_30000_square_png_in_lq_fails_its_item_without_being_decoded(tmp_path,
     assert entry["id"] == "000000000001" and "decompression bomb guard" in entry["error"]
     assert "900000000" in entry["error"]  # 30000² px, read from the header
     assert snapshot(tmp_path, skip=tmp_path / "runs") == before  # the split folder was only read
+
+
+@pytest.mark.slow  # three scoring passes with a random Inception: ~20 s here
+def test_a_gt_cache_that_came_with_the_split_is_not_trusted(tmp_path, split, capsys):
+    """`.cache/` keys are predictable, so a forged cache could move FID; only files this user wrote are read."""
+    import io
+
+    import numpy as np
+
+    from tipbench.score import ScoreConfig, score_run
+
+    assert run_bicubic(tmp_path, capsys)[0] == 0
+    config = ScoreConfig(run_dir=str(tmp_path / "runs" / SPLIT / "bicubic" / "both"), splits_dir=str(tmp_path / "splits"),
+                         metrics=("fid",), metric_weights="random", allow_small_fid=True, progress=False)
+    first = score_run(config)
+    assert first["gt_cache"] == {"fid": "miss"} and score_run(config)["gt_cache"] == {"fid": "hit"}
+    [cache] = (split / ".cache" / "metrics").glob("fid-*.npz")
+    with np.load(cache) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["mean"] = arrays["mean"] + 5.0  # a sender's "GT statistics"
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    cache.write_bytes(buffer.getvalue())
+    forged = score_run(config)
+    assert forged["gt_cache"] == {"fid": "miss"} and forged["fid"] == pytest.approx(first["fid"], rel=1e-9)
