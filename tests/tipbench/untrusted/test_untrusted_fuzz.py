@@ -24,9 +24,9 @@ from untrusted_helpers import snapshot
 from tests.tiny_splits import make_param_split
 from tipbench.errors import TipbenchError
 
-QUICK = settings(max_examples=20, deadline=None, derandomize=True,
+QUICK = settings(max_examples=20, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-THOROUGH = settings(max_examples=300, deadline=None,
+THOROUGH = settings(max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 NASTY = st.sampled_from(["", ".", "..", "../x", "../../../../pwned", "/etc/passwd", "a\x00b", "sub/id",
