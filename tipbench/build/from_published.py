@@ -55,29 +55,34 @@ def is_published(source_root: str | os.PathLike) -> bool:
     return find_published(source_root) is not None
 
 
-def _download(repo_id: str) -> tuple[PublishedDataset, str | None]:
-    """A snapshot of the Hub repository (the client's own cache) read as an export folder; (dataset, revision)."""
+def _download(repo_id: str, into: Path) -> tuple[PublishedDataset, str | None]:
+    """The Hub repository's current revision downloaded as plain files into `into` (not the client's cache, whose
+    snapshot files are symlinks into a shared blob folder); (dataset, revision)."""
     from tipbench.contracts.published import parquet_dataset
 
+    try:
+        from huggingface_hub import HfApi, snapshot_download
+
+        revision = HfApi().dataset_info(repo_id).sha
+        snapshot_download(repo_id, repo_type="dataset", revision=revision, local_dir=str(into),
+                          allow_patterns=["README.md", *SIDE_FILES, "*.parquet", "*/*.parquet"])
+    except Exception as exc:  # network, authentication, missing repository: one sentence from the hub client
+        raise SourceError(f"cannot download the published dataset `{repo_id}`: {exc}") from exc
+    return parquet_dataset(into), revision
+
+
+def _check_online(repo_id: str) -> None:
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
         raise SourceError(f"cannot download the published dataset `{repo_id}`: HF_HUB_OFFLINE is set (unset it, or "
                           "build from a local export with --source-root)")
-    try:
-        from huggingface_hub import snapshot_download
-
-        path = Path(snapshot_download(repo_id, repo_type="dataset",
-                                      allow_patterns=["README.md", *SIDE_FILES, "*.parquet", "*/*.parquet"]))
-    except Exception as exc:  # network, authentication, missing repository: one sentence from the hub client
-        raise SourceError(f"cannot download the published dataset `{repo_id}`: {exc}") from exc
-    return parquet_dataset(path), path.name
 
 
-def _open(config: BuildConfig) -> tuple[PublishedDataset, dict[str, Any]]:
-    """The dataset and the `published` record of where it came from."""
+def _open(config: BuildConfig, scratch: Path) -> tuple[PublishedDataset, dict[str, Any]]:
+    """The dataset and the `published` record of where it came from (a Hub download goes into `scratch`)."""
     from tipbench.contracts.published import find_published
 
     if config.repo_id:
-        dataset, revision = _download(config.repo_id)
+        dataset, revision = _download(config.repo_id, scratch)
         return dataset, {"layout": "hub", "repo_id": config.repo_id, "revision": revision}
     dataset = find_published(config.source_root)
     if dataset is None:
@@ -198,16 +203,20 @@ def build_from_published(config: BuildConfig) -> Path:
     from tipbench.cli import progress_bar
     from tipbench.io import atomic_write_bytes
 
-    dataset, published = _open(config)
-    info = _original_info(dataset, config)
-    with_target = _check_schema(dataset)
-    split_dir = paths.splits_dir(config.out) / info["split"]
-    previous = [name for name in _OUTPUTS if (split_dir / name).exists()]
-    if previous and not config.overwrite:
-        raise ConfigError(f"`{split_dir}` already holds a build ({', '.join(previous)}); pass --overwrite to replace it")
-    split_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{split_dir.name}.", suffix=".published", dir=split_dir.parent))
+    if config.repo_id:
+        _check_online(config.repo_id)  # before anything is created
+    parent = paths.splits_dir(config.out)
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{config.split}.", suffix=".published", dir=parent))
     try:
+        dataset, published = _open(config, staging / ".download")
+        info = _original_info(dataset, config)
+        with_target = _check_schema(dataset)
+        split_dir = parent / info["split"]
+        previous = [name for name in _OUTPUTS if (split_dir / name).exists()]
+        if previous and not config.overwrite:
+            raise ConfigError(f"`{split_dir}` already holds a build ({', '.join(previous)}); pass --overwrite to "
+                              "replace it")
         rows, seen = [], {"id": set(), "index": set()}
         for number, record in enumerate(progress_bar(iter_records(dataset), desc=info["split"], unit="img",
                                                      enabled=config.progress), 1):
@@ -229,10 +238,12 @@ def build_from_published(config: BuildConfig) -> Path:
         if skipped is not None:  # copied as published; an export without one says nothing about skips
             atomic_write_bytes(staging / SKIPPED, skipped)
         write_split_info(staging, _new_info(info, manifest_sha256, published, dataset))
+        shutil.rmtree(staging / ".download", ignore_errors=True)
         _move_into_place(staging, split_dir, previous)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    logger.info("wrote %s (%d items) from the published dataset %s", split_dir, len(rows), dataset.root)
+    logger.info("wrote %s (%d items) from the published dataset %s", split_dir, len(rows),
+                published.get("repo_id") or published.get("location"))
     return split_dir
 
 

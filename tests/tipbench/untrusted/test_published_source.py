@@ -195,3 +195,14 @@ def test_a_hub_dataset_offline_is_one_error(tmp_path, capsys, monkeypatch):
     code = build_main(["--split", "coco-param", "--repo-id", "org/tipbench", "--out", str(tmp_path / "o")])
     assert code == 1 and "HF_HUB_OFFLINE is set" in error_text(capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_hub_snapshot_layout_is_read_from_its_config_folder(tmp_path, small):
+    """`push_to_hub(config_name=S)` stores the rows under `S/`; the Hub path reads a snapshot with this layout."""
+    from tipbench.contracts.published import iter_records, parquet_dataset
+
+    export = export_from(small, tmp_path / "export")
+    (export / "data").rename(export / "coco-param")
+    dataset = parquet_dataset(export)
+    assert [path.parent.name for path in dataset.data_files] == ["coco-param"]
+    assert [record["id"] for record in iter_records(dataset)] == [f"{i:012d}" for i in range(3)]

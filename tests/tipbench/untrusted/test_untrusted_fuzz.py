@@ -54,17 +54,22 @@ class Sandbox:
     """A fresh copy of the pristine folders under the test's tmp dir; checks nothing changed outside it."""
 
     def __init__(self, tmp_path: Path, pristine: Path) -> None:
-        self.watch = tmp_path.parent  # the session's test folders: the neighbours a bad path would reach first
+        self.tmp_path = tmp_path
         self.root = Path(tempfile.mkdtemp(dir=tmp_path))
         shutil.copytree(pristine, self.root, dirs_exist_ok=True, symlinks=True)
         (self.root / "outside").mkdir()
-        self.before = snapshot(self.watch, skip=self.root)
+        self.before = self._state()
         self.env = os.environ.get("TIPBENCH_CACHE")
         os.environ["TIPBENCH_CACHE"] = str(self.root / "user-cache")
 
+    def _state(self) -> tuple:
+        """Everything under the test's tmp dir but the sandbox, and the names beside the tmp dir (where a path with
+        a few `..` too many would land)."""
+        return snapshot(self.tmp_path, skip=self.root), sorted(os.listdir(self.tmp_path.parent))
+
     def close(self) -> None:
         os.environ["TIPBENCH_CACHE"] = self.env or ""
-        assert snapshot(self.watch, skip=self.root) == self.before, "something was written outside the sandbox"
+        assert self._state() == self.before, "something was written outside the sandbox"
         assert not [p for p in self.root.rglob("pwned*")]
         shutil.rmtree(self.root, ignore_errors=True)
 
