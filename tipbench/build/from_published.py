@@ -153,7 +153,7 @@ def _image_bytes(value: Any) -> Any:
 def _row(record: dict[str, Any], staging: Path,
          with_target: bool) -> tuple[SplitRow | None, dict[str, bytes], list[str]]:
     """The manifest row of a dataset row, the image bytes to write, and everything wrong with it."""
-    from tipbench.contracts.safe_paths import id_problem, resolved_root
+    from tipbench.contracts.safe_paths import Inside, id_problem, resolved_root
     from tipbench.io import sha256_bytes
 
     item_id = record.get("id")
@@ -170,7 +170,7 @@ def _row(record: dict[str, Any], staging: Path,
                                   "target_path": f"target/{item_id}.png" if has_target else None})
     except (TypeError, ValueError) as exc:
         return None, {}, [str(exc)]
-    problems = row_problems(row, resolved_root(staging))
+    problems = row_problems(row, Inside(resolved_root(staging)))
     sizes = {"lq": (row.width_lq, row.height_lq)}
     for kind in ("gt", "lq", "target") if has_target else ("gt", "lq"):
         problem = _image_problem(images[kind], kind, getattr(row, f"{kind}_sha256"), sizes.get(kind))

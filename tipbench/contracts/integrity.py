@@ -108,13 +108,18 @@ def file_problems(split: SplitFolder, files: list[tuple[str, str]], *, use_cache
                   progress: bool = False) -> list[str]:
     """`<relative path>: <problem>` for every file that is missing or whose bytes differ from its sha256."""
     from tipbench.cli import progress_bar
-    from tipbench.contracts.safe_paths import resolved_root
+    from tipbench.contracts.safe_paths import Inside, resolved_root
     from tipbench.io import sha256_file
 
-    cache = _cache_for(resolved_root(split.path))
+    root = resolved_root(split.path)
+    cache, inside = _cache_for(root), Inside(root)
     problems = []
     for relative, expected in progress_bar(files, desc="verify", unit="file", enabled=progress, leave=False):
-        path = split.file(relative)
+        try:
+            path = inside(relative)
+        except ValueError as exc:
+            problems.append(f"{relative}: {exc}")
+            continue
         try:
             before = path.stat()
         except OSError:

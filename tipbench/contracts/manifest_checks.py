@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tipbench.contracts.safe_paths import folder_name_problem, id_problem, inside
+from tipbench.contracts.safe_paths import Inside, folder_name_problem, id_problem
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 #: Largest LQ side a manifest may claim (the decoder's pixel limit refuses far smaller images anyway).
@@ -50,8 +50,8 @@ def schema_problems(schema: Any, columns: dict[str, str]) -> list[str]:
     return problems
 
 
-def row_problems(row: Any, root: Path) -> list[str]:
-    """Everything wrong with one typed row (`SplitRow`) of the split folder whose resolved path is `root`."""
+def row_problems(row: Any, inside: Inside) -> list[str]:
+    """Everything wrong with one typed row (`SplitRow`) of the split folder `inside` checks paths against."""
     problems = []
     problem = id_problem(row.id)
     if problem:
@@ -64,7 +64,7 @@ def row_problems(row: Any, root: Path) -> list[str]:
             problems.append("`target_path` and `target_sha256` must both be set or both be null")
             continue
         try:
-            inside(root, relative)
+            inside(relative)
         except ValueError as exc:
             problems.append(f"`{kind}_path`: {exc}")
         if not SHA256_HEX.match(digest):

@@ -32,7 +32,7 @@ from tipbench.contracts.manifest_checks import (
     schema_problems,
     split_info_problems,
 )
-from tipbench.contracts.safe_paths import id_problem, inside, resolved_root
+from tipbench.contracts.safe_paths import Inside, id_problem, inside, resolved_root
 from tipbench.errors import ManifestError
 from tipbench.io import atomic_write_bytes, encode_png, read_json, sha256_bytes, sha256_file, write_json
 
@@ -253,14 +253,14 @@ def read_split_folder(split_dir: str | os.PathLike) -> SplitFolder:
     mistyped = schema_problems(table.schema, {**MANIFEST_COLUMNS, **OPTIONAL_MANIFEST_COLUMNS})
     if mistyped:
         raise ManifestError(f"`{path}` has columns of the wrong type: {'; '.join(mistyped)}; rebuild the split")
-    rows, bad = [], []
+    rows, bad, paths_inside = [], [], Inside(root)
     for number, record in enumerate(table.to_pylist(), 1):
         try:
             row = SplitRow.from_dict(record)
         except (TypeError, ValueError) as exc:
             bad.append((number, record.get("id"), str(exc)))
             continue
-        problems = row_problems(row, root)
+        problems = row_problems(row, paths_inside)
         if problems:
             bad.append((number, row.id, "; ".join(problems)))
         rows.append(row)

@@ -59,7 +59,7 @@ def _dotdot_to(path: Path, split: Path) -> str:
 BAD_ROWS = {
     "absolute gt_path": (lambda tmp, split: {"gt_path": str(_outside_png(tmp, split))}, "is absolute"),
     "dot-dot lq_path": (lambda tmp, split: {"lq_path": _dotdot_to(_outside_png(tmp, split), split)},
-                        "contains `.` or `..`"),
+                        "contains `.`, `..` or an empty part"),
     "NUL in id": (lambda tmp, split: {"id": "a\x00b"}, "'\\x00'"),
     "slash in id": (lambda tmp, split: {"id": "sub/item"}, "('/')"),
     "backslash path": (lambda tmp, split: {"lq_path": "lq\\000000000000.png"}, "contains `\\`"),
