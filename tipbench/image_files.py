@@ -46,20 +46,31 @@ def open_image(source: str | os.PathLike | bytes):
     return image
 
 
+def _named(source: str | os.PathLike | bytes, exc: ImageFileError) -> ImageFileError:
+    """The error with the file named (sources record the bare reason in skipped.jsonl; everyone else names it)."""
+    return exc if isinstance(source, bytes) else ImageFileError(f"`{source}`: {exc}")
+
+
 def image_header(source: str | os.PathLike | bytes) -> tuple[str, tuple[int, int]]:
-    """(PIL mode, (width, height)) from the header alone (`ImageFileError` as `open_image`)."""
-    with open_image(source) as image:
-        return image.mode, image.size
+    """(PIL mode, (width, height)) from the header alone (`ImageFileError` as `open_image`, naming the file)."""
+    try:
+        with open_image(source) as image:
+            return image.mode, image.size
+    except ImageFileError as exc:
+        raise _named(source, exc) from exc
 
 
 def decode_rgb(source: str | os.PathLike | bytes) -> np.ndarray:
     """Decode an image (path or bytes) to HxWx3 uint8 RGB, header-checked first.
 
     Raises:
-        ImageFileError: as `open_image`, or pixel data that is truncated or corrupt.
+        ImageFileError: as `open_image`, or pixel data that is truncated or corrupt (naming the file).
     """
-    with open_image(source) as image:
-        try:
-            return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
-        except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data surfaces when decoding
-            raise ImageFileError(f"corrupt or truncated image data: {exc}") from exc
+    try:
+        with open_image(source) as image:
+            try:
+                return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+            except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data surfaces when decoding
+                raise ImageFileError(f"corrupt or truncated image data: {exc}") from exc
+    except ImageFileError as exc:
+        raise _named(source, exc) from exc
