@@ -24,7 +24,7 @@ from untrusted_helpers import snapshot
 from tests.tiny_splits import make_param_split
 from tipbench.errors import TipbenchError
 
-QUICK = settings(max_examples=20, deadline=None, derandomize=True, database=None,
+QUICK = settings(max_examples=12, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 THOROUGH = settings(max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
