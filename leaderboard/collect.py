@@ -10,7 +10,6 @@ from typing import Any
 from tipbench.contracts.run_folder import RUN_JSON, RunKey, read_run_json, walk_variant
 from tipbench.contracts.scores import SCORE_FILES, read_score_file
 from tipbench.errors import ManifestError
-from tipbench.io import read_json
 from tipbench.splits import BENCHMARK_N
 
 logger = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ def collect_walks(runs_dir: str | Path) -> dict[tuple[str, str, str | None], Sco
     pattern = f"*/*/{WALK_LEAF}*/{SCORE_FILES['walk']}"
     for path in sorted(runs_dir.glob(pattern)) if runs_dir.is_dir() else []:
         try:
-            data = read_json(path)
+            data = read_score_file(path.parent, "walk")
         except ManifestError as exc:
             logger.warning("skipping walk %s: %s", path.parent, exc)
             continue

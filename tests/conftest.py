@@ -10,6 +10,21 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache_in_tmp(tmp_path_factory):
+    """The package's user cache (verified split files, `TIPBENCH_CACHE`) lives in the session's tmp dir, so tests
+    never write into the home folder and never see a developer's cache."""
+    from tipbench.paths import ENV_CACHE
+
+    previous = os.environ.get(ENV_CACHE)
+    os.environ[ENV_CACHE] = str(tmp_path_factory.mktemp("tipbench-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(ENV_CACHE, None)
+    else:
+        os.environ[ENV_CACHE] = previous
+
 #: Every file a test item was collected from in this session (before `-m` deselection): tests/test_collection.py.
 COLLECTED_FILES = pytest.StashKey[set]()
 

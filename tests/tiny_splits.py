@@ -102,11 +102,17 @@ def make_selective_split(root: Path, *, n: int = 6, size: int = 128, seed: int =
 
 
 def edit_manifest(split_dir: Path, edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
-    """Rewrite a split's manifest with `edit` applied to its rows (dicts), through the one writer."""
+    """Rewrite a split's manifest with `edit` applied to its rows (dicts), through the one writer, and record the
+    new manifest's sha256 in split.json as a rebuild would (so the split is consistent, not "changed after build")."""
     import pyarrow.parquet as pq
 
+    from tipbench.contracts.split_folder import SPLIT_JSON, write_split_info
+    from tipbench.io import read_json
+
     rows = edit(pq.read_table(split_dir / MANIFEST).to_pylist())
-    write_manifest(split_dir, [SplitRow.from_dict(row) for row in rows])
+    digest = write_manifest(split_dir, [SplitRow.from_dict(row) for row in rows])
+    if (split_dir / SPLIT_JSON).is_file():
+        write_split_info(split_dir, {**read_json(split_dir / SPLIT_JSON), "manifest_sha256": digest})
 
 
 def manifest_frame(split_dir: Path):

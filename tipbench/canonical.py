@@ -6,17 +6,18 @@ which the builder records in `skipped.jsonl` before taking the next item of the 
 
 from __future__ import annotations
 
-import io
 import os
-import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from tipbench.errors import ImageFileError
+from tipbench.image_files import MAX_PIXELS, open_image
 
 GT_SIZE = 512
 MIN_SHORT_SIDE = 256
-#: Largest accepted image (pixels), checked from the header before decoding: Pillow's own bomb threshold.
-MAX_PIXELS = 89_478_485
+__all__ = ["GT_SIZE", "MAX_PIXELS", "MIN_SHORT_SIDE", "SkipImage", "canonicalize", "load_canonical", "open_checked",
+           "to_rgb"]
 
 
 class SkipImage(Exception):
@@ -24,27 +25,16 @@ class SkipImage(Exception):
 
 
 def open_checked(source: str | os.PathLike | bytes) -> Image.Image:
-    """Open an image and check its header (size, bomb guard) without decoding the pixels.
+    """Open an image and check its header (size, bomb guard) without decoding the pixels
+    (`tipbench.image_files.open_image`, the one guarded opener, with its failures as skips).
 
     Raises:
         SkipImage: not an image, or more than `MAX_PIXELS` pixels.
     """
-    handle = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(handle)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise SkipImage(f"decompression bomb guard: {exc}") from exc
-    except UnidentifiedImageError as exc:
-        raise SkipImage("not a readable image file") from exc
-    except OSError as exc:
-        raise SkipImage(f"cannot open image: {exc}") from exc
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        image.close()
-        raise SkipImage(f"decompression bomb guard: {width}x{height} = {width * height} px > {MAX_PIXELS} px")
-    return image
+        return open_image(source)
+    except ImageFileError as exc:
+        raise SkipImage(str(exc)) from exc
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

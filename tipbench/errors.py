@@ -53,3 +53,8 @@ def os_error_text(exc: OSError) -> str:
     """
     where = f": `{exc.filename}`" if exc.filename else ""
     return f"{exc.strerror or exc}{where}"
+
+
+class ImageFileError(TipbenchError):
+    """An image file the package cannot open safely: not an image, truncated, or over the pixel limit (a
+    decompression bomb is refused from its header, before any pixel is decoded)."""

@@ -76,12 +76,11 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def decode_png(data_or_path: bytes | str | os.PathLike) -> np.ndarray:
-    """Decode an image file (or bytes) to HxWx3 uint8 RGB."""
-    from PIL import Image
+    """Decode an image file (or bytes) to HxWx3 uint8 RGB, refusing decompression bombs from the header
+    (`tipbench.image_files`; `ImageFileError` for anything unreadable)."""
+    from tipbench.image_files import decode_rgb
 
-    source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
-    with Image.open(source) as img:
-        return np.asarray(img.convert("RGB"), dtype=np.uint8).copy()
+    return decode_rgb(data_or_path)
 
 
 def write_png(path: str | os.PathLike, image: np.ndarray) -> str:

@@ -14,6 +14,7 @@ ENV_STABLESR_REPO = "TIPBENCH_STABLESR_REPO"
 ENV_STABLESR_PYTHON = "TIPBENCH_STABLESR_PYTHON"
 ENV_DIFFBIR_REPO = "TIPBENCH_DIFFBIR_REPO"
 ENV_DIFFBIR_PYTHON = "TIPBENCH_DIFFBIR_PYTHON"
+ENV_CACHE = "TIPBENCH_CACHE"
 
 
 def env_path(name: str) -> Path | None:
@@ -38,6 +39,13 @@ def runs_dir(override: str | os.PathLike | None = None) -> Path:
 def weights_dir() -> Path:
     """`TIPBENCH_WEIGHTS` (default `~/.cache/tipbench/weights`)."""
     return env_path(ENV_WEIGHTS) or Path("~/.cache/tipbench/weights").expanduser()
+
+
+def cache_dir() -> Path:
+    """`TIPBENCH_CACHE` (default `$XDG_CACHE_HOME/tipbench`, else `~/.cache/tipbench`): the user's own caches
+    (which split files were verified), never written into a split or run folder."""
+    return env_path(ENV_CACHE) or (env_path("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "tipbench"
+
 
 ENV_FAULT_AFTER = "TIPBENCH_FAULT_AFTER"
 

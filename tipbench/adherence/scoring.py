@@ -245,6 +245,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     """
     from tipbench.adherence.split import read_selective_items
     from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.integrity import verify_on_use
     from tipbench.contracts.prompt_policy import prompt_policy
     from tipbench.contracts.run_folder import OUT_DIR, read_run_json
     from tipbench.contracts.scores import ADHERENCE_JSON, ADHERENCE_PARQUET, write_rows
@@ -260,6 +261,7 @@ def score_adherence(cfg: AdherenceConfig) -> dict[str, Any]:
     split = read_split_folder(find_split_dir(run, cfg.splits_dir))
     split_dir = split.path
     items = read_selective_items(split)
+    verify_on_use(split, split.rows, ("lq", "gt", "target"), progress=cfg.progress)
     # 2. fidelity to the target (the harness also checks every output: present, RGB, right size)
     ids, fidelity, harness_summary = _fidelity(run_dir, cfg)
     check_items_match(items, ids)

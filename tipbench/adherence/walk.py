@@ -192,6 +192,7 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
 
     from tipbench.adherence.split import read_selective_items
     from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.integrity import verify_on_use
     from tipbench.contracts.scores import WALK_JSON, WALK_PARQUET
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import atomic_write_bytes, write_json
@@ -201,6 +202,7 @@ def run_walk(cfg: WalkConfig, restorer: Any = None) -> dict[str, Any]:
     # 1. the subset
     split = read_split_folder(splits_dir(cfg.splits_dir) / cfg.split)
     items = first_items(read_selective_items(split), cfg.n)
+    verify_on_use(split, split.select([item.id for item in items]), ("lq", "gt"), progress=cfg.progress)
     global_seed = split.seed
     # 2. the restorer
     if restorer is None:

@@ -15,6 +15,10 @@ splits (protocol §5):
   div2k-stablesr    StableSR DIV2K_V2_val pairs as published (zip or extracted lq/ gt/)
   div2k-realesrgan  DIV2K_valid_HR, 30 seeded 512 crops per image, Real-ESRGAN stablesr params
 
+published datasets: --source-root OUT of `python -m tipbench.publish` (or its disk/), or --repo-id ORG/NAME
+(online), gives the published split's gt/ lq/ target/ and manifest byte for byte; split.json keeps the original
+source and adds `published`.
+
 sources: --source-root, else TIPBENCH_COCO_ROOT (coco-*), TIPBENCH_DIV2K_ROOT (div2k-realesrgan),
 TIPBENCH_STABLESR_TESTSETS (div2k-stablesr). A COCO root holds val2017/ and
 annotations/captions_val2017.json; any other folder is a generic folder source (every image file, optional
@@ -32,6 +36,8 @@ examples:
   python -m tipbench.build --split coco-param --source-root ~/data/coco --workers 2
   python -m tipbench.build --split coco-realesrgan --limit 100 --out /tmp/splits
   python -m tipbench.build --split coco-param --resume             # continue an interrupted build
+  python -m tipbench.build --split coco-param --verify             # re-hash every file against the manifest
+  python -m tipbench.build --split coco-param --source-root hf/coco-param   # from a published export
 """
 
 
@@ -44,8 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--split", required=True, metavar="SPLIT",
                       help="split name: coco-param, coco-realesrgan, coco-selective, div2k-stablesr, div2k-realesrgan")
     what.add_argument("--source-root", metavar="DIR", default=None,
-                      help="source folder (or StableSR zip); default: the split's environment variable, else the "
-                           "bundled sample")
+                      help="source folder (or StableSR zip, or a published export: its files are copied and "
+                           "checked, not rebuilt); default: the split's environment variable, else the bundled sample")
+    what.add_argument("--repo-id", metavar="ORG/NAME", default=None,
+                      help="build from the dataset published on the Hub (online); a local export of "
+                           "`python -m tipbench.publish` is given with --source-root instead")
     what.add_argument("--limit", type=int, metavar="N", default=None,
                       help="build only the first N items of the seeded order (same bytes as the full build)")
     what.add_argument("--seed", type=int, metavar="S", default=0, help="global seed, protocol §2 (default: 0)")
@@ -58,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue an interrupted build: keep items whose files match their recorded sha256, "
                             "redo the rest")
     where.add_argument("--overwrite", action="store_true", help="delete a previous build of this split first")
+    where.add_argument("--verify", action="store_true",
+                       help="build nothing: re-hash every file of the built split OUT/<split>/ against its manifest "
+                            "sha256 and report each mismatch (exit 1 when any)")
     add_output_options(parser)
     return parser
 
@@ -74,13 +86,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and args.overwrite:
         parser.error("--resume and --overwrite exclude each other")
 
+    if args.verify and (args.resume or args.overwrite or args.source_root or args.limit or args.repo_id):
+        parser.error("--verify checks a built split; it takes only --split and --out")
+
     def work() -> int:
         from tipbench.build.runner import build_split
 
+        if args.verify:
+            return _verify(args)
+
         config = BuildConfig(split=args.split, source_root=args.source_root, out=args.out, limit=args.limit,
                              seed=args.seed, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
-                             progress=progress_enabled(args))
+                             progress=progress_enabled(args), repo_id=args.repo_id)
         print(f"wrote {build_split(config)}")
         return 0
 
     return run_command(args, work, interrupted="interrupted; run again with --resume to continue")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Print one line per problem, then `ok: …` or the one `error:` line (exit 1)."""
+    from tipbench.build.verify import verify_built_split
+    from tipbench.errors import ManifestError
+
+    result = verify_built_split(args.split, args.out, progress=progress_enabled(args))
+    for problem in result.problems:
+        print(f"mismatch: {problem}")
+    if result.problems:
+        raise ManifestError(f"{len(result.problems)} problem(s) in `{result.split_dir}`: it no longer matches its "
+                            "manifest; rebuild it (--overwrite) or get an intact copy")
+    print(f"ok: {result.split_dir}: {result.checked} files (manifest included) match their sha256")
+    return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tipbench.config import FrozenConfig
@@ -23,6 +24,8 @@ class BuildConfig(FrozenConfig):
         overwrite: delete a previous build in `out/<split>/` first.
         progress: show a progress bar (only when stderr is a terminal).
         stablesr_zip_sha256: expected sha256 of the StableSR zip (None → the published one).
+        repo_id: build from the published dataset in this Hub repository (`ORG/NAME`, online) instead of a source;
+            a published export folder is given as `source_root` instead.
     """
 
     split: str
@@ -35,6 +38,7 @@ class BuildConfig(FrozenConfig):
     overwrite: bool = False
     progress: bool = True
     stablesr_zip_sha256: str | None = None
+    repo_id: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("seed", "workers", "limit"):
@@ -51,6 +55,11 @@ class BuildConfig(FrozenConfig):
             raise ConfigError(f"`limit` must be >= 1, got {self.limit}")
         if self.resume and self.overwrite:
             raise ConfigError("`resume` and `overwrite` exclude each other; pick one")
+        if self.repo_id is not None:
+            if self.source_root:
+                raise ConfigError("`repo_id` (a published dataset) and `source_root` exclude each other; pick one")
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*", self.repo_id):
+                raise ConfigError(f"`repo_id` must look like ORG/NAME, got `{self.repo_id}`")
 
 
 def build_command(build: dict, source_root: str | None = None, source_env: str | None = None) -> str:
@@ -67,6 +76,8 @@ def build_command(build: dict, source_root: str | None = None, source_env: str |
     words = ["python", "-m", "tipbench.build", "--split", str(build.get("split"))]
     if build.get("source_root"):
         words += ["--source-root", str(build["source_root"])]
+    if build.get("repo_id"):
+        words += ["--repo-id", str(build["repo_id"])]
     if build.get("limit") is not None:
         words += ["--limit", str(build["limit"])]
     if build.get("seed") not in (None, 0):

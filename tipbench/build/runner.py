@@ -58,10 +58,20 @@ def build_split(config: BuildConfig) -> Path:
         ConfigError: unknown split, unusable output folder, or a previous build in the way.
         SourceError: missing or malformed source, or fewer usable images than the split needs.
     """
+    if config.repo_id or (config.source_root and _is_published(config.source_root)):
+        from tipbench.build.from_published import build_from_published
+
+        return build_from_published(config)  # a published dataset is copied and checked, not rebuilt
     plan = _plan(config)  # 1. resolve split, source and output folder
     _prepare_output(plan, config)  # 2. check the output folder and the resume fingerprint
     records = _run_items(plan, config)  # 3. build (or verify) items in the seeded order
     return _finalize(plan, config, records)  # 4. manifest, skipped.jsonl, split.json
+
+
+def _is_published(source_root: str) -> bool:
+    from tipbench.build.from_published import is_published
+
+    return is_published(Path(source_root).expanduser())
 
 
 def _plan(config: BuildConfig) -> _Plan:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tipbench.contracts.prompt_policy import prompt_policy
+from tipbench.contracts.safe_paths import folder_name_problem, id_problem, inside, resolved_root
 from tipbench.errors import ConfigError, ManifestError
 from tipbench.io import atomic_write_bytes, read_json, write_json
 
@@ -137,19 +138,104 @@ def output_path(run_dir: str | os.PathLike, item_id: str) -> Path:
     return Path(run_dir) / OUT_DIR / f"{item_id}.png"
 
 
+def _own_path(run_dir: str | os.PathLike, relative: str) -> Path:
+    """`run_dir/relative`, refused (`ManifestError`) when a symlink takes it out of the run folder."""
+    try:
+        inside(resolved_root(run_dir), relative)
+    except ValueError as exc:
+        raise ManifestError(f"run folder `{run_dir}`: {exc}") from exc
+    return Path(run_dir) / relative
+
+
+def out_dir(run_dir: str | os.PathLike) -> Path:
+    """`<run>/out/`, checked to stay inside the run folder (a received `out` symlinked elsewhere is refused)."""
+    return _own_path(run_dir, OUT_DIR)
+
+
+def checked_output(run_dir: str | os.PathLike, item_id: str) -> Path:
+    """`<run>/out/<id>.png` for reading: the id must be a safe file stem and the file must stay in the folder."""
+    problem = id_problem(item_id)
+    if problem:
+        raise ManifestError(f"output id {item_id!r} {problem}")
+    return _own_path(run_dir, f"{OUT_DIR}/{item_id}.png")
+
+
+def output_files(run_dir: str | os.PathLike) -> dict[str, Path]:
+    """id → file of every `out/*.png` (empty when there is no `out/`).
+
+    Raises:
+        ManifestError: an output that is not a regular file inside the run folder (a symlink leading out, a folder).
+    """
+    folder = out_dir(run_dir)
+    if not folder.is_dir():
+        return {}
+    root, found, refused = resolved_root(run_dir), {}, []
+    for path in sorted(folder.glob("*.png")):
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            refused.append(path.name)
+        else:
+            found[path.stem] = path
+    if refused:
+        raise ManifestError(f"`{folder}` has outputs that are not files inside the run folder (symlinks leading out "
+                            f"or folders): {', '.join(refused[:20])}")
+    return found
+
+
 def is_run_folder(run_dir: str | os.PathLike) -> bool:
     return (Path(run_dir) / RUN_JSON).is_file()
 
 
 def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """run.json of a run folder; `ManifestError` when the folder is not one."""
-    path = Path(run_dir) / RUN_JSON
+    """run.json of a run folder, its keys checked against contracts §2.3 (`run_json_problems`).
+
+    Raises:
+        ManifestError: no run.json, one leading out of the folder, not a JSON object, or a key of the wrong type.
+    """
+    path = _own_path(run_dir, RUN_JSON)
     if not path.is_file():
         raise ManifestError(f"`{run_dir}` is not a run folder: no {RUN_JSON} (contracts §2)")
     data = read_json(path)
-    if not isinstance(data, dict):
-        raise ManifestError(f"`{path}` is not a JSON object")
+    problems = run_json_problems(data)
+    if problems:
+        raise ManifestError(f"`{path}`: {'; '.join(problems)}")
     return data
+
+
+#: run.json keys read by the stages and the leaderboard, with the JSON type each has when not null (contracts §2.3).
+_RUN_JSON_TYPES: dict[str, type] = {
+    "prompts": str, "status": str, "weights": str, "split_dir": str, "device": str, "source": str,
+    "checkpoints": dict, "config": dict, "ignored_prompts": list, "versions": dict, "settings": dict, "external": bool,
+    "n_items": int, "n_done": int, "n_failed": int,
+}
+
+
+def run_json_problems(data: Any) -> list[str]:
+    """Why a run.json read from disk cannot be used: not an object, a key of the wrong type, a method or variant
+    that is not a key, a split that is not one folder name, a hash that is not sha256 hex."""
+    if not isinstance(data, dict):
+        return [f"is a JSON {type(data).__name__}, not an object"]
+    problems = []
+    for name, kind in _RUN_JSON_TYPES.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)):
+            problems.append(f"`{name}` is {type(value).__name__} {str(value)[:40]!r}, expected {kind.__name__}")
+    for name in ("method", "variant"):
+        value = data.get(name)
+        if value is not None and not (isinstance(value, str) and _KEY.match(value)):
+            problems.append(f"`{name}` {value!r} is not a key ([a-z0-9-]+)")
+    if data.get("split") is not None and folder_name_problem(data["split"]):
+        problems.append(f"`split` {data['split']!r} {folder_name_problem(data['split'])}")
+    digest = data.get("split_manifest_sha256")
+    if digest is not None and not isinstance(digest, str):
+        problems.append(f"`split_manifest_sha256` {str(digest)[:70]!r} is not a string")
+    limit = (data.get("config") or {}).get("limit") if isinstance(data.get("config"), dict) else None
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        problems.append(f"`config.limit` {limit!r} is not a positive integer")
+    checkpoints = data.get("checkpoints")
+    if isinstance(checkpoints, dict) and not all(isinstance(v, (str, type(None))) for v in checkpoints.values()):
+        problems.append("`checkpoints` must map names to sha256 strings")
+    return problems
 
 
 def write_run_json(run_dir: str | os.PathLike, record: dict[str, Any]) -> None:
@@ -158,10 +244,9 @@ def write_run_json(run_dir: str | os.PathLike, record: dict[str, Any]) -> None:
 
 def check_resumable(run_dir: str | os.PathLike, identity: dict[str, Any]) -> None:
     """A run folder may be resumed only by the same method, variant, prompts, split build and checkpoints."""
-    path = Path(run_dir) / RUN_JSON
-    if not path.is_file():
+    if not is_run_folder(run_dir):
         return
-    previous = read_json(path)
+    previous = read_run_json(run_dir)
     changed = [key for key, value in identity.items() if previous.get(key) != value]
     if changed:
         details = "; ".join(f"{key}: {previous.get(key)!r} → {identity[key]!r}" for key in changed)
@@ -186,7 +271,20 @@ class FailureLog:
 
 
 def read_failures(run_dir: str | os.PathLike) -> list[dict[str, str]]:
-    path = Path(run_dir) / FAILURES
+    """The lines of failures.jsonl (`[]` when absent); `ManifestError` naming the first line that is not
+    `{"id": str, "error": str}`."""
+    path = _own_path(run_dir, FAILURES)
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("error"), str)):
+            raise ManifestError(f"`{path}` line {number} is not {{\"id\": …, \"error\": …}}: {line[:80]!r}")
+        entries.append(entry)
+    return entries

@@ -26,6 +26,13 @@ from typing import Any, Literal
 import numpy as np
 
 from tipbench.contracts import PROTOCOL
+from tipbench.contracts.manifest_checks import (
+    describe_bad_rows,
+    row_problems,
+    schema_problems,
+    split_info_problems,
+)
+from tipbench.contracts.safe_paths import Inside, id_problem, inside, resolved_root
 from tipbench.errors import ManifestError
 from tipbench.io import atomic_write_bytes, encode_png, read_json, sha256_bytes, sha256_file, write_json
 
@@ -177,7 +184,12 @@ class SplitFolder:
         return bool(self.rows) and all(row.target_path for row in self.rows)
 
     def file(self, relative: str) -> Path:
-        """A path of the manifest resolved against the split folder."""
+        """A path of the manifest joined to the split folder, refused (`ManifestError`) when it is not relative or
+        leads out of the folder (the reader already checked every row; this guards rows built elsewhere)."""
+        try:
+            inside(resolved_root(self.path), relative)
+        except ValueError as exc:
+            raise ManifestError(f"split `{self.path}`: {exc}") from exc
         return self.path / relative
 
     def image(self, row: SplitRow, kind: ImageKind) -> Path:
@@ -212,8 +224,14 @@ class SplitFolder:
 def read_split_folder(split_dir: str | os.PathLike) -> SplitFolder:
     """Read a split folder: manifest rows (checked columns, unique ids, `index` order) and split.json.
 
+    Nothing read from the folder is trusted (docs/reliability.md): column types must fit the schema, ids must be
+    safe file stems, and every path must be relative and stay inside the folder once symlinks are followed
+    (`tipbench.contracts.manifest_checks`). File contents are checked against their sha256 where a stage reads them
+    (`tipbench.contracts.integrity`).
+
     Raises:
-        ManifestError: no such folder, no or unreadable manifest, missing columns, duplicate ids.
+        ManifestError: no such folder, no or unreadable manifest, missing or mistyped columns, a bad row (named),
+            duplicate ids or indices, a split.json that is not an object of the documented types.
     """
     import pyarrow.parquet as pq
 
@@ -221,7 +239,8 @@ def read_split_folder(split_dir: str | os.PathLike) -> SplitFolder:
     if not split_dir.is_dir():
         raise ManifestError(f"split folder `{split_dir}` does not exist; build it with `python -m tipbench.build "
                             f"--split {split_dir.name}` or pass --splits-dir")
-    path = split_dir / MANIFEST
+    root = resolved_root(split_dir)
+    path = _own_file(split_dir, root, MANIFEST)
     if not path.is_file():
         raise ManifestError(f"`{split_dir}` is not a split folder: no {MANIFEST} (build it with tipbench.build)")
     try:
@@ -231,16 +250,44 @@ def read_split_folder(split_dir: str | os.PathLike) -> SplitFolder:
     missing = [name for name in MANIFEST_COLUMNS if name not in table.column_names]
     if missing:
         raise ManifestError(f"`{path}` lacks columns: {', '.join(missing)}")
-    try:
-        rows = sorted((SplitRow.from_dict(record) for record in table.to_pylist()), key=lambda row: row.index)
-    except (TypeError, ValueError) as exc:
-        raise ManifestError(f"`{path}` has a row of the wrong types ({exc}); rebuild the split") from exc
-    seen: set[str] = set()
-    duplicates = sorted({row.id for row in rows if row.id in seen or seen.add(row.id)})
-    if duplicates:
-        raise ManifestError(f"`{path}` has duplicate ids: {list_ids(duplicates)}")
-    info = read_json(split_dir / SPLIT_JSON) if (split_dir / SPLIT_JSON).is_file() else {}
+    mistyped = schema_problems(table.schema, {**MANIFEST_COLUMNS, **OPTIONAL_MANIFEST_COLUMNS})
+    if mistyped:
+        raise ManifestError(f"`{path}` has columns of the wrong type: {'; '.join(mistyped)}; rebuild the split")
+    rows, bad, paths_inside = [], [], Inside(root)
+    for number, record in enumerate(table.to_pylist(), 1):
+        try:
+            row = SplitRow.from_dict(record)
+        except (TypeError, ValueError) as exc:
+            bad.append((number, record.get("id"), str(exc)))
+            continue
+        problems = row_problems(row, paths_inside)
+        if problems:
+            bad.append((number, row.id, "; ".join(problems)))
+        rows.append(row)
+    if bad:
+        raise ManifestError(describe_bad_rows(path, bad))
+    rows.sort(key=lambda row: row.index)
+    for column, plural in (("id", "ids"), ("index", "index values")):
+        seen: set[Any] = set()
+        duplicates = sorted({str(getattr(row, column)) for row in rows
+                             if getattr(row, column) in seen or seen.add(getattr(row, column))})
+        if duplicates:
+            raise ManifestError(f"`{path}` has duplicate {plural}: {list_ids(duplicates)}")
+    info_path = _own_file(split_dir, root, SPLIT_JSON)
+    info = read_json(info_path) if info_path.is_file() else {}
+    problems = split_info_problems(info)
+    if problems:
+        raise ManifestError(f"`{info_path}`: {'; '.join(problems)}; rebuild the split")
     return SplitFolder(split_dir, tuple(rows), info, sha256_file(path))
+
+
+def _own_file(split_dir: Path, root: Path, name: str) -> Path:
+    """`split_dir/name`, refused when a symlink takes it out of the split folder."""
+    try:
+        inside(root, name)
+    except ValueError as exc:
+        raise ManifestError(f"`{split_dir}`: {exc}") from exc
+    return split_dir / name
 
 
 # -------------------------------------------------------------------------------------------------- the writer
@@ -262,9 +309,18 @@ def manifest_schema(with_target: bool = False):
 
 
 def write_manifest(split_dir: str | os.PathLike, rows: Sequence[SplitRow]) -> str:
-    """Write manifest.parquet atomically (rows sorted by `index`); returns its sha256."""
+    """Write manifest.parquet atomically (rows sorted by `index`); returns its sha256.
+
+    Raises:
+        ManifestError: an id the reader would refuse (a source that made one is named by it), so no split is
+            written that cannot be read back.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    for row in rows:
+        if id_problem(row.id):
+            raise ManifestError(f"item id {row.id!r} {id_problem(row.id)}; it cannot name a file in a split folder")
 
     with_target = any(row.target_path is not None for row in rows)
     schema = manifest_schema(with_target)

@@ -48,14 +48,14 @@ class FigureInput:
 
 def _readable(path: str, flag: str) -> str:
     """`path` if it is an image file PIL can identify, else a one-line ConfigError naming `flag`."""
-    from PIL import Image, UnidentifiedImageError
+    from tipbench.errors import ImageFileError
+    from tipbench.image_files import image_header
 
     if not Path(path).is_file():
         raise ConfigError(f"{flag} `{path}` is not a file")
     try:
-        with Image.open(path):
-            pass
-    except (OSError, UnidentifiedImageError) as exc:
+        image_header(path)
+    except (OSError, ImageFileError) as exc:
         raise ConfigError(f"{flag} `{path}` is not a readable image ({exc})") from exc
     return path
 

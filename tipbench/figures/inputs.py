@@ -27,12 +27,14 @@ class FigureItem:
 
 def read_split_items(split_dir: str | Path, ids: list[str]) -> list[FigureItem]:
     """The rows of `ids` (in the order given) with their GT and LQ decoded."""
+    from tipbench.contracts.integrity import verify_on_use
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import decode_png
 
     split = read_split_folder(split_dir)
-    return [FigureItem(row, decode_png(split.image(row, "gt")), decode_png(split.image(row, "lq")))
-            for row in split.select(ids)]
+    rows = split.select(ids)
+    verify_on_use(split, rows, ("gt", "lq"))
+    return [FigureItem(row, decode_png(split.image(row, "gt")), decode_png(split.image(row, "lq"))) for row in rows]
 
 
 def load_clean(path: str | Path, size: int) -> np.ndarray:

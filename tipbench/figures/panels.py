@@ -55,11 +55,11 @@ def compare_grid(items: list[FigureItem], sources: list[tuple[str, OutputSource]
 
 def run_output_source(run_dir: Path) -> OutputSource:
     """Outputs already written by `tipbench.run` (`<run>/out/<id>.png`)."""
-    from tipbench.contracts.run_folder import output_path
+    from tipbench.contracts.run_folder import checked_output
     from tipbench.io import decode_png
 
     def read(item: FigureItem) -> np.ndarray:
-        path = output_path(run_dir, item.id)
+        path = checked_output(run_dir, item.id)
         if not path.is_file():
             raise ConfigError(f"run `{run_dir}` has no output for id `{item.id}`")
         return decode_png(path)

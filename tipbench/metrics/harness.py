@@ -79,13 +79,10 @@ class _PairDataset(torch.utils.data.Dataset):
         return len(self.items)
 
     def __getitem__(self, index: int) -> dict:
-        from PIL import Image
+        from tipbench.io import decode_png
 
         item = self.items[index]
-        arrays = []
-        for path in (item.out_path, item.ref_path):
-            with Image.open(path) as img:
-                arrays.append(np.array(img.convert("RGB"), dtype=np.uint8))
+        arrays = [decode_png(path) for path in (item.out_path, item.ref_path)]
         sample = {"index": index, "out": torch.from_numpy(arrays[0]).permute(2, 0, 1),
                   "ref": torch.from_numpy(arrays[1]).permute(2, 0, 1), "pixel": pixel_scores(*arrays)}
         for key, flags, view in (("fid", self.fid_views, partial(fid_view, resizer=self.resizer)),

@@ -55,6 +55,7 @@ COLUMN_DOCS: dict[str, str] = {
     "gt": "ground truth, 8-bit RGB PNG (bytes exactly as in the split folder)",
     "lq": "degraded input, 8-bit RGB PNG at its native size",
     "target": "selective target (coco-selective only)",
+    "target_sha256": "sha256 of the target PNG bytes (coco-selective only)",
     "semantic_prompt": "c_s, the caption (empty when none)",
     "restoration_prompt": "c_r in canonical form (protocol §3)",
     "restoration_prompt_type": "type-only c_r (equals c_r for Real-ESRGAN rows)",

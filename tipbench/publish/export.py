@@ -1,7 +1,8 @@
 """Export a built split as a Hugging Face dataset (`python -m tipbench.publish --split S`).
 
-Output folder (default `$TIPBENCH_HOME/hf/<split>`):
+Output folder (default `$TIPBENCH_HOME/hf/<split>`; the layout is the contract of `tipbench.contracts.published`):
   README.md                               dataset card with YAML metadata (licence, build, protocol, seeds, columns)
+  split.json, skipped.jsonl               the split folder's files, byte for byte (what a rebuild from it needs)
   data/test-0000k-of-0000n.parquet        the `test` split as parquet shards (`Image` features for gt/lq/target)
   disk/                                   the same DatasetDict in `save_to_disk` layout (`datasets.load_from_disk`)
 
@@ -22,32 +23,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tipbench.contracts.published import (
+    DISK_DIR,
+    HF_SPLIT,
+    PARAM_COLUMNS,
+    SIDE_FILES,
+    TEXT_COLUMNS,
+    features,
+)
 from tipbench.contracts.split_folder import SplitFolder
 from tipbench.errors import ManifestError, TipbenchError
 from tipbench.publish.config import PublishConfig
 
 logger = logging.getLogger(__name__)
-
-HF_SPLIT = "test"
-#: Degradation parameters as their own columns. float64, so each equals the value recorded in `params` exactly
-#: (float32 would turn blur σ 3.9 into 3.9000000953674316).
-PARAM_COLUMNS = {"blur_sigma": "float64", "downsample_factor": "float64", "noise_sigma": "float64",
-                 "jpeg_quality": "int32"}
-TEXT_COLUMNS = ("semantic_prompt", "restoration_prompt", "restoration_prompt_type", "pipeline", "params",
-                "source_path", "gt_sha256", "lq_sha256")
-
-
-def _features(with_target: bool) -> Any:
-    from datasets import Features, Image, Value
-
-    columns: dict[str, Any] = {"id": Value("string"), "index": Value("int64"), "gt": Image(), "lq": Image()}
-    if with_target:
-        columns["target"] = Image()
-    columns.update({name: Value("string") for name in TEXT_COLUMNS})
-    columns.update({name: Value(kind) for name, kind in PARAM_COLUMNS.items()})
-    columns.update({"width_lq": Value("int32"), "height_lq": Value("int32"), "seed": Value("int64")})
-    return Features(columns)
-
 
 def _read_checked(split: SplitFolder, relative: str, expected_sha256: str | None) -> bytes:
     from tipbench.io import sha256_bytes
@@ -74,6 +62,8 @@ def _rows(split: SplitFolder, with_target: bool):
             row["target"] = None if not record.target_path else {
                 "bytes": _read_checked(split, record.target_path, record.target_sha256), "path": f"{record.id}.png"}
         row.update({name: getattr(record, name) or "" for name in TEXT_COLUMNS})
+        if with_target:
+            row["target_sha256"] = record.target_sha256
         is_param = params.get("pipeline") == "param"
         row.update({name: params.get(name) if is_param else None for name in PARAM_COLUMNS})
         row.update({"width_lq": record.width_lq, "height_lq": record.height_lq, "seed": record.seed})
@@ -88,7 +78,7 @@ def build_dataset_dict(split: SplitFolder, cache_dir: Path) -> Any:
     try:
         dataset = Dataset.from_generator(
             _rows, gen_kwargs={"split": split, "with_target": with_target},
-            features=_features(with_target), cache_dir=str(cache_dir), split=NamedSplit(HF_SPLIT),
+            features=features(with_target), cache_dir=str(cache_dir), split=NamedSplit(HF_SPLIT),
         )
     except Exception as exc:  # datasets wraps errors raised in the generator; surface ours as they are
         cause: BaseException | None = exc
@@ -100,7 +90,7 @@ def build_dataset_dict(split: SplitFolder, cache_dir: Path) -> Any:
     return DatasetDict({HF_SPLIT: dataset})
 
 
-def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, staging: Path,
+def _write_export(dataset_dict: Any, split: SplitFolder, cfg: PublishConfig, staging: Path,
                   not_paper_data: str | None = None) -> None:
     from tipbench.io import atomic_write_bytes
     from tipbench.publish.card import card_text
@@ -111,11 +101,18 @@ def _write_export(dataset_dict: Any, info: dict[str, Any], cfg: PublishConfig, s
     for k in range(shards):
         part = dataset.shard(num_shards=shards, index=k, contiguous=True)
         part.to_parquet(str(staging / "data" / f"{HF_SPLIT}-{k:05d}-of-{shards:05d}.parquet"))
-    card = card_text(cfg.split, info, list(dataset.features), len(dataset), f"data/{HF_SPLIT}-*.parquet", cfg.repo_id,
-                     not_paper_data)
+    card = card_text(cfg.split, split.info, list(dataset.features), len(dataset), f"data/{HF_SPLIT}-*.parquet",
+                     cfg.repo_id, not_paper_data)
     atomic_write_bytes(staging / "README.md", card.encode("utf-8"))
+    folders = [staging]
     if cfg.save_to_disk:
-        dataset_dict.save_to_disk(str(staging / "disk"))
+        dataset_dict.save_to_disk(str(staging / DISK_DIR))
+        folders.append(staging / DISK_DIR)
+    for name in SIDE_FILES:  # what a build from the export needs to name the original source and its skips
+        if split.file(name).is_file():
+            data = split.file(name).read_bytes()
+            for folder in folders:
+                atomic_write_bytes(folder / name, data)
 
 
 @contextmanager
@@ -151,6 +148,7 @@ def _warn_not_benchmark(split: SplitFolder) -> str | None:
 
 def export_split(cfg: PublishConfig) -> Path:
     """Export split `cfg.split` to the output folder (replaced whole, atomically); returns that folder."""
+    from tipbench.contracts.integrity import manifest_problem
     from tipbench.contracts.split_folder import SPLIT_JSON, read_split_folder
     from tipbench.paths import home_dir, splits_dir
 
@@ -158,13 +156,16 @@ def export_split(cfg: PublishConfig) -> Path:
     if not split.info:
         raise ManifestError(f"`{split.path}` has no {SPLIT_JSON} (the dataset card is built from it); rebuild the split")
     not_paper_data = _warn_not_benchmark(split)
+    problem = manifest_problem(split)  # every image is checked against its sha256 as it is read (below)
+    if problem:
+        raise ManifestError(f"`{split.path}` changed after its build: {problem}; rebuild the split")
     out = Path(cfg.out) if cfg.out else home_dir() / "hf" / cfg.split
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         with _datasets_progress(cfg.progress):
             dataset_dict = build_dataset_dict(split, work / "cache")
-            _write_export(dataset_dict, split.info, cfg, work / "export", not_paper_data)
+            _write_export(dataset_dict, split, cfg, work / "export", not_paper_data)
         old = out.with_name(f".{out.name}.old")
         if out.exists():
             shutil.rmtree(old, ignore_errors=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tipbench.contracts.published import HF_SPLIT, SIDE_FILES
 from tipbench.errors import TipbenchError
 from tipbench.publish.config import PublishConfig
-from tipbench.publish.export import HF_SPLIT
 
 
 class PushError(TipbenchError):
@@ -47,8 +47,10 @@ def push_export(out: Path, cfg: PublishConfig) -> str:
             files = sorted(str(p) for p in (out / "data").glob("*.parquet"))
             dataset_dict = DatasetDict({HF_SPLIT: load_dataset("parquet", data_files=files, split="train")})
         dataset_dict.push_to_hub(cfg.repo_id, config_name=cfg.split)
-        HfApi().upload_file(path_or_fileobj=str(out / "README.md"), path_in_repo="README.md", repo_id=cfg.repo_id,
-                            repo_type="dataset", commit_message=f"tipbench card for {cfg.split}")
+        for name in ("README.md", *SIDE_FILES):  # the card, and what `tipbench.build --repo-id` reads back
+            if (out / name).is_file():
+                HfApi().upload_file(path_or_fileobj=str(out / name), path_in_repo=name, repo_id=cfg.repo_id,
+                                    repo_type="dataset", commit_message=f"tipbench {name} for {cfg.split}")
     except Exception as exc:  # network / permission errors from the hub client, reported as one sentence
         raise PushError(f"push to `{cfg.repo_id}` failed: {exc}. The local export at `{out}` is complete.") from exc
     return f"https://huggingface.co/datasets/{cfg.repo_id}"

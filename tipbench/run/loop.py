@@ -31,23 +31,24 @@ class ItemFeed:
     prompts: str
 
     def __call__(self, row: SplitRow) -> dict[str, Any]:
+        from tipbench.contracts.safe_paths import inside, resolved_root
         from tipbench.io import decode_png
 
+        root = resolved_root(self.split_dir)
+        try:
+            lq_path, gt_path = inside(root, row.lq_path), inside(root, row.gt_path)
+        except ValueError as exc:
+            raise ManifestError(f"row `{row.id}` of `{self.split_dir}`: {exc}") from exc
         semantic, restoration = feed_prompts(self.prompts, row)
-        return {"lq": decode_png(self.split_dir / row.lq_path), "semantic_prompt": semantic,
-                "restoration_prompt": restoration, "out_size": image_size(self.split_dir / row.gt_path),
-                "seed": restorer_seed(row.seed, row.index)}
+        return {"lq": decode_png(lq_path), "semantic_prompt": semantic, "restoration_prompt": restoration,
+                "out_size": image_size(gt_path), "seed": restorer_seed(row.seed, row.index)}
 
 
 def image_size(path: Path) -> tuple[int, int]:
-    """(H, W) of an image file from its header."""
-    from PIL import Image
+    """(H, W) of an image file from its header (bomb-guarded: `ImageFileError`)."""
+    from tipbench.image_files import image_header
 
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-    except OSError as exc:
-        raise ManifestError(f"cannot read image `{path}`: {exc}") from exc
+    width, height = image_header(path)[1]
     return height, width
 
 

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tipbench.contracts.integrity import verify_on_use
 from tipbench.contracts.run_folder import (
-    OUT_DIR,
     RunKey,
     check_resumable,
+    out_dir,
     output_path,
     read_failures,
     write_run_json,
@@ -65,6 +66,7 @@ def run_method(config: RunConfig) -> dict[str, Any]:
     key = RunKey(config.split, config.method, config.prompts, config.variant)
     split = read_split_folder(paths.splits_dir(config.splits_dir) / config.split)
     items = list(split.rows[:config.limit] if config.limit is not None else split.rows)
+    verify_on_use(split, items, ("lq", "gt"), progress=config.progress)  # a split changed since its build stops here
     run_dir = key.path(paths.runs_dir(config.runs_dir))
     options = _restorer_options(config, spec)
     if config.workers > 1 and not spec.cpu_parallel:
@@ -78,7 +80,7 @@ def run_method(config: RunConfig) -> dict[str, Any]:
                 "checkpoints": described["checkpoints"], "weights": described["weights"]}
     check_resumable(run_dir, identity)
     # 3. restore what is not done yet.
-    (run_dir / OUT_DIR).mkdir(parents=True, exist_ok=True)
+    out_dir(run_dir).mkdir(parents=True, exist_ok=True)  # refused when a received `out` links elsewhere
     feed = ItemFeed(split.path, config.prompts)
     record = _record(config, identity, split.path, described, restorer, items, status="running")
     write_run_json(run_dir, record)

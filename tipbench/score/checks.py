@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from tipbench.contracts.run_folder import OUT_DIR
+from tipbench.contracts.run_folder import OUT_DIR, output_files
 from tipbench.contracts.scores import Reference
 from tipbench.contracts.split_folder import SplitFolder, list_ids
 from tipbench.errors import ManifestError
@@ -47,13 +47,13 @@ def check_run_matches_split(run_json: dict[str, Any], split: SplitFolder, run_di
 
 
 def image_header(path: Path) -> tuple[str, tuple[int, int]] | None:
-    """(PIL mode, (width, height)) without decoding pixels, or None when unreadable."""
-    from PIL import Image
+    """(PIL mode, (width, height)) without decoding pixels (bomb-guarded), or None when unreadable or refused."""
+    from tipbench.errors import ImageFileError
+    from tipbench.image_files import image_header as header
 
     try:
-        with Image.open(path) as img:
-            return img.mode, img.size
-    except OSError:
+        return header(path)
+    except (ImageFileError, OSError):
         return None
 
 
@@ -62,7 +62,7 @@ def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt"
     out_dir = Path(run_dir) / OUT_DIR
     references = split.reference_images(reference)
     expected = set(split.ids)
-    present = {p.stem: p for p in out_dir.glob("*.png")} if out_dir.is_dir() else {}
+    present = output_files(run_dir)
     problems = []
     missing = sorted(expected - present.keys())
     if missing:

@@ -38,10 +38,14 @@ def external_run_dir(config: ScoreConfig) -> Path:
 
 
 def _check_npy(path: Path, expected: tuple[int, int]) -> tuple[np.ndarray | None, str | None]:
-    try:
-        array = np.load(path, allow_pickle=False)
+    from tipbench.image_files import MAX_PIXELS
+
+    try:  # memory-mapped first: a header claiming a huge array costs nothing until its size is checked
+        array = np.load(path, allow_pickle=False, mmap_mode="r")
     except (OSError, ValueError) as exc:
         return None, f"unreadable ({exc})"
+    if array.ndim >= 2 and array.shape[0] * array.shape[1] > MAX_PIXELS:
+        return None, f"{array.shape[1]}x{array.shape[0]} px is over the {MAX_PIXELS} px limit"
     if array.ndim != 3 or array.shape[2] != 3:
         return None, f"shape {array.shape}, expected HxWx3 RGB"
     if (array.shape[1], array.shape[0]) != expected:

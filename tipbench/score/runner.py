@@ -86,6 +86,7 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
         MissingWeightsError: only with `strict_metrics`, listing every missing weight file.
     """
     from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.integrity import verify_on_use
     from tipbench.contracts.split_folder import read_split_folder
     from tipbench.io import write_json
     from tipbench.metrics import harness
@@ -104,6 +105,7 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     limit = (run.get("config") or {}).get("limit")
     if limit is not None:  # a `--limit N` run is scored on the first N items of the seeded order, and flagged
         split = split.first(int(limit))
+    verify_on_use(split, split.rows, (config.reference,), progress=config.progress)
     items = check_outputs(run_dir, split, config.reference)
     n = len(items)
     enabled, family_reasons, missing = _plan_metrics(config, n)

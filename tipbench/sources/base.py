@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +9,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tipbench.contracts.safe_paths import UNSAFE_ID_CHAR
 from tipbench.errors import SourceError
 from tipbench.seeding import Stage, item_rng
 
 #: File extensions a folder source treats as images (case-insensitive).
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"})
-_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def folder_id(relative_path: str) -> str:
     'street__night_shot'
     """
     stem = relative_path.rsplit(".", 1)[0] if "." in Path(relative_path).name else relative_path
-    return _UNSAFE_ID_CHARS.sub("_", stem.replace("/", "__"))
+    return UNSAFE_ID_CHAR.sub("_", stem.replace("/", "__"))
 
 
 def stems_sha256(stems: Sequence[str]) -> str:

@@ -130,7 +130,15 @@ def test_resume_refuses_a_folder_made_with_other_settings(tmp_path, param_split)
 
 
 def test_a_failing_item_is_recorded_not_dropped(tmp_path, param_split, capsys):
+    import hashlib
+
+    from tests.tiny_splits import edit_manifest
+
+    # an LQ that cannot be decoded but matches its manifest sha256 (a changed file is a split error, not an item's)
     (param_split / "lq" / "000000000002.png").write_bytes(b"not a png")
+    digest = hashlib.sha256(b"not a png").hexdigest()
+    edit_manifest(param_split, lambda rows: [{**row, "lq_sha256": digest} if row["id"] == "000000000002" else row
+                                             for row in rows])
     code = main(["--method", "bicubic", "--split", "synthetic-param", "--splits-dir", str(tmp_path / "splits"),
                  "--runs-dir", str(tmp_path / "runs"), "--batch-size", "2"])
     assert code == 1
