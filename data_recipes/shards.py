@@ -52,8 +52,9 @@ class ShardsConfig:
             raise ConfigError(f"`--num-samples` must be >= 1, got {self.num_samples}")
 
 
-def plan_jobs(cfg: ShardsConfig) -> list[Any]:
-    """The shard jobs of this run (all K, or the one `--shard-index`), after validating recipe and source."""
+def plan_jobs(cfg: ShardsConfig) -> tuple[list[Any], tuple[dict[str, Any], ...]]:
+    """The shard jobs of this run (all K, or the one `--shard-index`), after validating recipe and source, and the
+    entries the source set aside while listing (for `<out>/skipped.jsonl`)."""
     from data_recipes.recipes import load_recipe
     from data_recipes.sources import open_source
     from data_recipes.writer import ShardJob
@@ -62,7 +63,8 @@ def plan_jobs(cfg: ShardsConfig) -> list[Any]:
     source = open_source(recipe.source, cfg.source_root)  # fail here, not in K workers, when the source is bad
     num_samples = cfg.num_samples or recipe.num_samples or len(source)
     indices = range(cfg.num_shards) if cfg.shard_index is None else [cfg.shard_index]
-    return [ShardJob(recipe, str(Path(cfg.out)), k, cfg.num_shards, num_samples, cfg.source_root) for k in indices]
+    jobs = [ShardJob(recipe, str(Path(cfg.out)), k, cfg.num_shards, num_samples, cfg.source_root) for k in indices]
+    return jobs, source.skipped
 
 
 def _single_threaded_worker() -> None:
@@ -131,9 +133,10 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
     """Build the shards `cfg` asks for; returns their done markers (sorted by shard index)."""
     from data_recipes.writer import recipe_fingerprint
     from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.split_folder import write_skipped
     from tipbench.io import read_json, write_json
 
-    jobs = plan_jobs(cfg)
+    jobs, set_aside = plan_jobs(cfg)
     first = jobs[0]
     fingerprint = recipe_fingerprint(first.recipe, first.num_shards, first.num_samples, first.source_root)
     info_path = Path(cfg.out) / "recipe.json"
@@ -150,12 +153,30 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
         "protocol": PROTOCOL,
         "versions": _versions(),
     })
+    write_skipped(cfg.out, set_aside)  # the source's own problems (same file from every array job)
     runner = _run_ray if cfg.engine == "ray" else _run_local
     done = runner(jobs, cfg.workers, cfg.progress)
-    written = sum(item["num_written"] for item in done)
-    skipped = sum(len(item["skipped"]) for item in done)
-    logger.info("%d shard(s): %d samples written, %d skipped (listed in the shard markers)", len(done), written, skipped)
+    _report(cfg.out, done, set_aside)
     return done
+
+
+def _report(out: str, done: list[dict[str, Any]], set_aside: tuple[dict[str, Any], ...]) -> None:
+    """One line with the counts (and a warning when a shard ran out of replacements)."""
+    from tipbench.contracts.split_folder import top_reasons
+
+    written = sum(item["num_written"] for item in done)
+    skipped = [entry for item in done for entry in item["skipped"]]
+    line = f"{len(done)} shard(s): {written} samples written, {len(skipped)} skipped and replaced"
+    if set_aside:
+        line += f", {len(set_aside)} source entries set aside ({out}/skipped.jsonl)"
+    reasons = [entry["reason"] for entry in (*set_aside, *skipped)]
+    if reasons:
+        line += f"; top reasons: {top_reasons(reasons)}; per shard in shard-*.skipped.jsonl"
+    logger.info("%s", line)
+    short = sum(item.get("num_short", 0) for item in done)
+    if short:
+        logger.warning("%d sample(s) missing: a shard used up its replacements (see the shard markers' num_short)",
+                       short)
 
 
 def _versions() -> dict[str, str]:

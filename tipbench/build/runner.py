@@ -25,6 +25,7 @@ from tipbench.contracts.split_folder import (
     SKIPPED,
     SPLIT_JSON,
     SplitRow,
+    top_reasons,
     write_manifest,
     write_skipped,
     write_split_info,
@@ -237,16 +238,16 @@ def _versions() -> dict[str, str | None]:
     from tipbench.versions import image_stack_versions, installed_versions
 
     found: dict[str, str | None] = dict(image_stack_versions())
-    found.update({name: version or "missing" for name, version in installed_versions(("pyarrow", "pycocotools")).items()})
+    found.update({name: version or "missing" for name, version in installed_versions(("pyarrow",)).items()})
     return found
 
 
 def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -> Path:
     split_dir = plan.split_dir
     rows = [SplitRow.from_dict(record["row"]) for record in records if record["status"] == "ok"]
-    skipped = [{key: record[key] for key in ("index", "id", "source_path", "reason")}
+    skipped = [{"kind": "item", **{key: record[key] for key in ("index", "id", "source_path", "reason")}}
                for record in records if record["status"] == "skipped"]
-    write_skipped(split_dir, skipped)
+    write_skipped(split_dir, [*plan.source.skipped, *skipped])  # what the source set aside first, then the order
     if len(rows) < plan.n and plan.source.kind != "sample":
         raise SourceError(f"only {len(rows)} usable items of {len(records)} candidates in `{plan.source.root}` "
                           f"({len(skipped)} skipped, see {split_dir / SKIPPED}); split `{plan.spec.name}` "
@@ -258,7 +259,8 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
     info = {
         "split": plan.spec.name, "protocol": PROTOCOL, "seed": config.seed, "source": plan.source.kind,
         "source_root": plan.source.root_as_given, "n_requested": plan.n, "n_built": len(rows),
-        "n_skipped": len(skipped), "n_candidates_read": len(records), "manifest_sha256": manifest_sha256,
+        "n_skipped": len(skipped), "n_source_skipped": len(plan.source.skipped), "n_candidates_read": len(records),
+        "manifest_sha256": manifest_sha256,
         "pipeline": plan.context.pipeline, "param_set": plan.context.param_set, "split_spec": plan.spec.to_dict(),
         "build": {"split": config.split, "seed": config.seed, "limit": config.limit,
                   "source_root": config.source_root},
@@ -267,6 +269,17 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
     write_split_info(split_dir, info)
     if plan.source.kind == "sample":
         logger.warning("built `%s` from the BUNDLED SAMPLE (%d items): not the benchmark", plan.spec.name, len(rows))
-    logger.info("wrote %s (%d items, %d skipped)", split_dir, len(rows), len(skipped))
+    _report(split_dir, rows, skipped, plan.source.skipped)
     return split_dir
+
+
+def _report(split_dir: Path, rows: list[SplitRow], skipped: list[dict], set_aside: tuple[dict, ...]) -> None:
+    """The counts a user must see without `-v`: built, skipped in the order, set aside by the source, top reasons."""
+    line = f"built {len(rows)} items, skipped {len(skipped)}"
+    if set_aside:
+        line += f" (and {len(set_aside)} source entries set aside)"
+    reasons = [entry["reason"] for entry in (*set_aside, *skipped)]
+    if reasons:
+        line += f"; top reasons: {top_reasons(reasons)}; see {split_dir / SKIPPED}"
+    logger.info("%s", line)
 

@@ -46,15 +46,39 @@ def check_run_matches_split(run_json: dict[str, Any], split: SplitFolder, run_di
         )
 
 
+#: What an output must be (contracts §2): an 8-bit RGB PNG.
+RGB8 = "8-bit RGB PNG"
+
+
 def image_header(path: Path) -> tuple[str, tuple[int, int]] | None:
-    """(PIL mode, (width, height)) without decoding pixels, or None when unreadable."""
+    """(what the file holds, (width, height)) from its header without decoding pixels, or None when unreadable.
+
+    "What it holds" is `RGB8` for an 8-bit RGB PNG, else a description such as `16-bit RGB PNG`, `RGBA PNG` or
+    `JPEG RGB`. The PNG bit depth is read from the IHDR chunk because Pillow opens a 16-bit RGB PNG as mode "RGB"
+    (keeping only the high byte of each sample), which would otherwise be scored without a word.
+    """
     from PIL import Image
 
     try:
         with Image.open(path) as img:
-            return img.mode, img.size
+            mode, size, image_format = img.mode, img.size, img.format
     except OSError:
         return None
+    if image_format != "PNG":
+        return f"{image_format} {mode} (not a PNG)", size
+    depth = png_bit_depth(path)
+    if mode == "RGB" and depth == 8:
+        return RGB8, size
+    return (f"{depth}-bit {mode} PNG" if depth else f"{mode} PNG"), size
+
+
+def png_bit_depth(path: Path) -> int | None:
+    """Bits per sample from a PNG's IHDR chunk (bytes 24 of the file), or None when the header is not there."""
+    with open(path, "rb") as handle:
+        head = handle.read(26)
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return head[24]
 
 
 def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt") -> list[ScoreItem]:
@@ -79,7 +103,7 @@ def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt"
             missing_ref.append(item_id)
         elif out is None:
             unreadable.append(item_id)
-        elif out[0] != "RGB":
+        elif out[0] != RGB8:
             bad_mode.append(f"{item_id} ({out[0]})")
         elif out[1] != ref[1]:
             bad_size.append(f"{item_id} ({out[1][0]}×{out[1][1]}, expected {ref[1][0]}×{ref[1][1]})")
@@ -88,7 +112,8 @@ def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt"
     if unreadable:
         problems.append(f"unreadable outputs: {list_ids(unreadable)}")
     if bad_mode:
-        problems.append(f"outputs that are not 8-bit RGB (save them with mode RGB): {list_ids(bad_mode)}")
+        problems.append(f"outputs that are not {RGB8}s (save them with mode RGB, 8 bits; never converted "
+                        f"here): {list_ids(bad_mode)}")
     if bad_size:
         problems.append(f"outputs with the wrong size (never resized when scoring): {list_ids(bad_size)}")
     if problems:

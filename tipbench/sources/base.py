@@ -51,6 +51,8 @@ class ResolvedSource:
     candidates: Sequence[Candidate]
     reader: Any
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Source-level skipped.jsonl records: entries set aside before the seeded order (`coco_captions`).
+    skipped: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
