@@ -67,19 +67,12 @@ def plan_jobs(cfg: ShardsConfig) -> tuple[list[Any], tuple[dict[str, Any], ...]]
     return jobs, source.skipped
 
 
-def _single_threaded_worker() -> None:
-    """Pool initializer: one OpenCV thread per worker process, so W workers use W cores, not W × cores."""
-    import cv2
-
-    cv2.setNumThreads(1)
-
-
 def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, Any]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
+    from concurrent.futures import as_completed
 
     from data_recipes.writer import build_shard
     from tipbench.cli import progress_bar
+    from tipbench.pools import process_pool
 
     bar = progress_bar(total=len(jobs), unit="shard", enabled=progress)
     results: dict[int, dict[str, Any]] = {}
@@ -88,9 +81,8 @@ def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, 
             results[job.shard_index] = build_shard(replace(job, progress=progress))  # per-sample bar in-process
             bar.update()
     else:
-        # spawn, not fork: workers start clean (no inherited threads or torch state); startup is paid once per worker
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                                 initializer=_single_threaded_worker) as pool:
+        # spawn-started workers with one OpenCV thread each, torn down at once on Ctrl-C (tipbench.pools)
+        with process_pool(min(workers, len(jobs))) as pool:
             futures = {pool.submit(build_shard, job): job.shard_index for job in jobs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()

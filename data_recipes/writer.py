@@ -126,6 +126,8 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
     fingerprint = recipe_fingerprint(job.recipe, job.num_shards, job.num_samples, job.source_root)
     out = Path(job.out_dir)
     marker_path = out / f"{shard_name(job.shard_index)}.json"
+    for stale in out.glob(f".{shard_name(job.shard_index)}.tar.*.partial"):  # a write cut short (kill -9)
+        stale.unlink(missing_ok=True)
     if marker_is_done(job, fingerprint):
         logger.info("shard %d already done, skipping", job.shard_index)
         return read_json(marker_path)

@@ -113,9 +113,11 @@ def test_resume_rebuilds_only_missing_shards(built, tmp_path):
     write_shards(cfg)
     (tmp_path / "shard-000001.tar").unlink()
     (tmp_path / "shard-000002.json").unlink()
-    (tmp_path / ".shard-000000.tar.leftover.partial").write_bytes(b"half")  # an interrupted write
+    (tmp_path / ".shard-000000.tar.leftover.partial").write_bytes(b"half")  # interrupted writes (kill -9)
+    (tmp_path / ".shard-000001.tar.0123456789ab.partial").write_bytes(b"half")
     kept = (tmp_path / "shard-000000.tar").stat().st_mtime_ns
     again = write_shards(cfg)
+    assert not list(tmp_path.glob(".*.partial"))
     assert (tmp_path / "shard-000000.tar").stat().st_mtime_ns == kept
     assert [sha(tmp_path / f"shard-{k:06d}.tar") for k in range(NUM_SHARDS)] == [d["sha256"] for d in done]
     assert [d["sha256"] for d in again] == [d["sha256"] for d in done]

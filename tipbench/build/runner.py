@@ -7,8 +7,6 @@ import json
 import logging
 import os
 import shutil
-import threading
-import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -134,32 +132,12 @@ class _InlineExecutor:
         return None
 
 
-def _init_worker() -> None:
-    # One OpenCV thread per worker process: K processes already use the cores; more threads only contend.
-    import cv2
-
-    cv2.setNumThreads(1)
-    # A pool worker blocks forever on its task queue when the main process dies without closing it (SIGKILL,
-    # fault injection); this watchdog ends the orphan instead. Our own code because the stdlib has no such option.
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="tipbench-build-orphan-watchdog", daemon=True).start()
-
-
 def _executor(workers: int):
     if workers == 1:
         return _InlineExecutor()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from tipbench.pools import process_pool
 
-    # spawn, not fork: forking a process that may hold threads (tqdm, torch, a test runner) can deadlock.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+    return process_pool(workers)
 
 
 def _progress_bar(plan: _Plan, config: BuildConfig):
@@ -216,7 +194,7 @@ def _run_items(plan: _Plan, config: BuildConfig) -> list[dict[str, Any]]:
 def _abort(executor: Any, fault_after: int) -> None:
     """Fault injection: die at once like a crash (no cleanup, no manifest), taking the pool workers along."""
     logger.error("fault injection (%s=%d): aborting the build", paths.ENV_FAULT_AFTER, fault_after)
-    for process in list(getattr(executor, "_processes", {}).values()):
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
         process.kill()
     os._exit(FAULT_EXIT_CODE)
 

@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {run_dir / output_names(config.reference)[1]} (weights: {summary['weights']})")
         return 0
 
-    return run_command(args, work)
+    return run_command(args, work, interrupted="interrupted; no score file was written (they are written at the end), "
+                       "run the same command again")
 
 
 if __name__ == "__main__":
