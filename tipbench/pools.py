@@ -133,3 +133,26 @@ def process_pool(workers: int, initializer: Callable[..., None] | None = None,
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked (torch's DataLoader), then raise it.
+
+    A SIGINT that lands during `fork` is raised inside some library's at-fork hook, where Python prints "Exception
+    ignored in …" with a traceback and drops it: the command would go on as if Ctrl-C had not been pressed. Held here,
+    it becomes the usual KeyboardInterrupt right after; forked children keep the holding handler, so they leave
+    Ctrl-C to the parent (which shuts them down). Outside the main thread (no signal handlers there) this does
+    nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
