@@ -76,6 +76,22 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         handle.write(data)
 
 
+def png_bit_depth(data_or_path: bytes | str | os.PathLike) -> int | None:
+    """Bits per sample from a PNG's IHDR chunk (byte 24), or None when it is not a PNG.
+
+    Needed because Pillow opens a 16-bit RGB PNG as mode "RGB" (keeping the high byte of each sample), so the mode
+    alone cannot tell an 8-bit RGB PNG from a 16-bit one.
+    """
+    if isinstance(data_or_path, bytes):
+        head = data_or_path[:26]
+    else:
+        with open(data_or_path, "rb") as handle:
+            head = handle.read(26)
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return head[24]
+
+
 def json_dumps(obj: Any) -> str:
     """Canonical JSON: sorted keys, indent 2, final newline (so files diff and hash stably)."""
     return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

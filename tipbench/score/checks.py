@@ -13,6 +13,7 @@ from tipbench.contracts.run_folder import OUT_DIR
 from tipbench.contracts.scores import Reference
 from tipbench.contracts.split_folder import SplitFolder, list_ids
 from tipbench.errors import ManifestError
+from tipbench.io import png_bit_depth
 from tipbench.metrics.harness import ScoreItem
 from tipbench.paths import splits_dir
 
@@ -70,15 +71,6 @@ def image_header(path: Path) -> tuple[str, tuple[int, int]] | None:
     if mode == "RGB" and depth == 8:
         return RGB8, size
     return (f"{depth}-bit {mode} PNG" if depth else f"{mode} PNG"), size
-
-
-def png_bit_depth(path: Path) -> int | None:
-    """Bits per sample from a PNG's IHDR chunk (bytes 24 of the file), or None when the header is not there."""
-    with open(path, "rb") as handle:
-        head = handle.read(26)
-    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-        return None
-    return head[24]
 
 
 def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt") -> list[ScoreItem]:
