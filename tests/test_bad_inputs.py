@@ -479,6 +479,23 @@ def _(request):
     _outputs(request, damage, "img000 (contains NaN or inf)")
 
 
+@case("run-output-16-bit-png")
+def _(request):
+    """The same check for a run folder's `out/` (a method that saved 16-bit PNGs)."""
+    from tipbench.score import main
+
+    split_dir = request.getfixturevalue("tiny_split")
+    root = request.getfixturevalue("tmp_path")
+    argv = ["--split", "tiny-split", "--outputs", str(split_dir / "gt"), "--method", "m", "--splits-dir",
+            str(split_dir.parent), "--runs-dir", str(root / "runs"), "--metrics", ""]
+    assert call(main, argv)[0] == 0
+    run_dir = root / "runs" / "tiny-split" / "m" / "both"
+    png_16bit_rgb(run_dir / "out" / "img001.png", photo(32, 32, 0))
+    fails_with(main, [str(run_dir), "--splits-dir", str(split_dir.parent), "--metrics", ""],
+               "outputs that are not 8-bit RGB PNGs (save them with mode RGB, 8 bits; never converted here): "
+               "img001 (16-bit RGB PNG)")
+
+
 # ---------------------------------------------------------------------------------------------------- manifests
 def _run_on_damaged_split(request, damage: Callable[[Path], None], fragment: str) -> None:
     from tipbench.run import main

@@ -12,8 +12,7 @@ everywhere (build, run, shards, adherence):
   draws no shared bar), so a worker killed with SIGKILL leaves nothing for Python's resource tracker to warn about;
 * a worker whose parent died (SIGKILL) exits on its own instead of waiting on its task queue forever;
 * a worker logs like its parent (same levels, same `LEVEL logger: message` lines), not through Python's bare
-  last-resort handler.
-
+  last-resort handler;
 * after a SIGKILL of the parent, Python's resource tracker (the helper process of the spawn start method) still
   unlinks the pool's named semaphores, but its "There appear to be N leaked semaphore objects" note is muted (a
   `-W` filter it inherits): nothing leaks, and the note only alarmed users. Only the fork start method avoids named
