@@ -3,7 +3,7 @@
     python bench/build.py                 # N = 300 and N = 3000, coco-param, 1 and 2 workers
     python bench/build.py --n 300 --split coco-realesrgan
 
-The source is a synthetic COCO tree (640×480 JPEGs, captions JSON) read through the real pycocotools path. The
+The source is a synthetic COCO tree (640×480 JPEGs, captions JSON) read through the real captions reader. The
 floor is decode + canonicalise + degrade + PNG encode of GT and LQ, timed alone in this process on the same
 images. Each build runs in its own subprocess (so its peak RSS is its own) and reports wall time, CPU time of the
 process and its workers, and peak RSS of the main process and of the largest worker. Timing lives here, never in

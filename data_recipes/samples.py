@@ -22,6 +22,7 @@ from data_recipes.mixture import (
 )
 from data_recipes.sources import SeededOrder
 from tipbench.contracts import PROTOCOL
+from tipbench.errors import SourceError, os_error_text
 from tipbench.io import encode_png
 from tipbench.seeding import Stage, item_rng
 
@@ -80,7 +81,11 @@ def build_sample(recipe: RecipeConfig, order: SeededOrder, index: int) -> ShardS
     item = order.source.items[position]
     caption = order.caption(index, position)
     # 2. canonicalise the GT crop
-    gt = crop_image(order.source.read_bytes(position), recipe.crop, recipe.resolution, recipe.seed, index)
+    try:
+        data = order.source.read_bytes(position)
+    except (OSError, SourceError) as exc:  # missing, unreadable, or a row without image bytes: this sample only
+        raise SkipSample(f"cannot read source file: {os_error_text(exc) if isinstance(exc, OSError) else exc}") from exc
+    gt = crop_image(data, recipe.crop, recipe.resolution, recipe.seed, index)
     # 3. Algorithm 1: decisions, parameters, and (paired mode) y
     mixture = recipe.mixture
     decision = draw_decisions(mixture, recipe.seed, index)

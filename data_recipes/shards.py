@@ -52,8 +52,9 @@ class ShardsConfig:
             raise ConfigError(f"`--num-samples` must be >= 1, got {self.num_samples}")
 
 
-def plan_jobs(cfg: ShardsConfig) -> list[Any]:
-    """The shard jobs of this run (all K, or the one `--shard-index`), after validating recipe and source."""
+def plan_jobs(cfg: ShardsConfig) -> tuple[list[Any], tuple[dict[str, Any], ...]]:
+    """The shard jobs of this run (all K, or the one `--shard-index`), after validating recipe and source, and the
+    entries the source set aside while listing (for `<out>/skipped.jsonl`)."""
     from data_recipes.recipes import load_recipe
     from data_recipes.sources import open_source
     from data_recipes.writer import ShardJob
@@ -62,22 +63,16 @@ def plan_jobs(cfg: ShardsConfig) -> list[Any]:
     source = open_source(recipe.source, cfg.source_root)  # fail here, not in K workers, when the source is bad
     num_samples = cfg.num_samples or recipe.num_samples or len(source)
     indices = range(cfg.num_shards) if cfg.shard_index is None else [cfg.shard_index]
-    return [ShardJob(recipe, str(Path(cfg.out)), k, cfg.num_shards, num_samples, cfg.source_root) for k in indices]
-
-
-def _single_threaded_worker() -> None:
-    """Pool initializer: one OpenCV thread per worker process, so W workers use W cores, not W × cores."""
-    import cv2
-
-    cv2.setNumThreads(1)
+    jobs = [ShardJob(recipe, str(Path(cfg.out)), k, cfg.num_shards, num_samples, cfg.source_root) for k in indices]
+    return jobs, source.skipped
 
 
 def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, Any]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
+    from concurrent.futures import as_completed
 
     from data_recipes.writer import build_shard
     from tipbench.cli import progress_bar
+    from tipbench.pools import process_pool
 
     bar = progress_bar(total=len(jobs), unit="shard", enabled=progress)
     results: dict[int, dict[str, Any]] = {}
@@ -86,9 +81,8 @@ def _run_local(jobs: list[Any], workers: int, progress: bool) -> list[dict[str, 
             results[job.shard_index] = build_shard(replace(job, progress=progress))  # per-sample bar in-process
             bar.update()
     else:
-        # spawn, not fork: workers start clean (no inherited threads or torch state); startup is paid once per worker
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                                 initializer=_single_threaded_worker) as pool:
+        # spawn-started workers with one OpenCV thread each, torn down at once on Ctrl-C (tipbench.pools)
+        with process_pool(min(workers, len(jobs))) as pool:
             futures = {pool.submit(build_shard, job): job.shard_index for job in jobs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -131,9 +125,10 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
     """Build the shards `cfg` asks for; returns their done markers (sorted by shard index)."""
     from data_recipes.writer import recipe_fingerprint
     from tipbench.contracts import PROTOCOL
+    from tipbench.contracts.split_folder import write_skipped
     from tipbench.io import read_json, write_json
 
-    jobs = plan_jobs(cfg)
+    jobs, set_aside = plan_jobs(cfg)
     first = jobs[0]
     fingerprint = recipe_fingerprint(first.recipe, first.num_shards, first.num_samples, first.source_root)
     info_path = Path(cfg.out) / "recipe.json"
@@ -150,12 +145,30 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
         "protocol": PROTOCOL,
         "versions": _versions(),
     })
+    write_skipped(cfg.out, set_aside)  # the source's own problems (same file from every array job)
     runner = _run_ray if cfg.engine == "ray" else _run_local
     done = runner(jobs, cfg.workers, cfg.progress)
-    written = sum(item["num_written"] for item in done)
-    skipped = sum(len(item["skipped"]) for item in done)
-    logger.info("%d shard(s): %d samples written, %d skipped (listed in the shard markers)", len(done), written, skipped)
+    _report(cfg.out, done, set_aside)
     return done
+
+
+def _report(out: str, done: list[dict[str, Any]], set_aside: tuple[dict[str, Any], ...]) -> None:
+    """One line with the counts (and a warning when a shard ran out of replacements)."""
+    from tipbench.contracts.split_folder import top_reasons
+
+    written = sum(item["num_written"] for item in done)
+    skipped = [entry for item in done for entry in item["skipped"]]
+    line = f"{len(done)} shard(s): {written} samples written, {len(skipped)} skipped and replaced"
+    if set_aside:
+        line += f", {len(set_aside)} source entries set aside ({out}/skipped.jsonl)"
+    reasons = [entry["reason"] for entry in (*set_aside, *skipped)]
+    if reasons:
+        line += f"; top reasons: {top_reasons(reasons)}; per shard in shard-*.skipped.jsonl"
+    logger.info("%s", line)
+    short = sum(item.get("num_short", 0) for item in done)
+    if short:
+        logger.warning("%d sample(s) missing: a shard used up its replacements (see the shard markers' num_short)",
+                       short)
 
 
 def _versions() -> dict[str, str]:

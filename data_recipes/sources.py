@@ -18,7 +18,7 @@ from data_recipes.config import SourceConfig
 from tipbench.errors import SourceError
 from tipbench.paths import ENV_COCO_ROOT, env_path
 from tipbench.seeding import Stage, item_rng
-from tipbench.sources.coco import load_annotations
+from tipbench.sources.coco_captions import read_coco_captions
 from tipbench.sources.folder import read_captions_csv
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
@@ -40,6 +40,8 @@ class CaptionedSource:
         if not items:
             raise SourceError(f"{type(self).__name__}: the source holds no captioned images")
         self.items = items
+        #: Entries set aside while listing (source-level skipped.jsonl records, e.g. a COCO id with two files).
+        self.skipped: tuple[dict, ...] = ()
 
     def __len__(self) -> int:
         return len(self.items)
@@ -65,21 +67,19 @@ def _coco_source(root: Path, cfg: SourceConfig) -> FileSource:
     for path in (images_dir, captions_path):
         if not path.exists():
             raise SourceError(f"COCO source: `{path}` not found (expected train2017/ and annotations/ under `{root}`)")
-    data = load_annotations(captions_path)  # strict: SourceError for non-UTF-8 or malformed JSON
-    captions: dict[int, list[str]] = {}
-    try:
-        for ann in data["annotations"]:
-            captions.setdefault(int(ann["image_id"]), []).append(str(ann["caption"]).strip())
-        names = {int(img["id"]): img["file_name"] for img in data["images"]}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SourceError(f"malformed annotation JSON `{captions_path}`: {type(exc).__name__} {exc}") from exc
     rel = os.path.relpath(images_dir, root)
-    items = [
-        SourceItem(f"{rel}/{names[image_id]}", tuple(captions[image_id]))
-        for image_id in sorted(captions)
-        if image_id in names
-    ]
-    return FileSource(root, items)
+    # the test-set builder's reader and rules: conflicting ids / file names and dangling annotations set aside
+    content = read_coco_captions(captions_path, rel)
+    items, skipped = [], list(content.skipped)
+    for image in content.images:
+        if image.captions:
+            items.append(SourceItem(f"{rel}/{image.file_name}", image.captions))
+        else:
+            skipped.append({"kind": "image", "index": None, "id": image.item_id,
+                            "source_path": f"{rel}/{image.file_name}", "reason": "no non-empty caption"})
+    source = FileSource(root, items)
+    source.skipped = tuple(skipped)
+    return source
 
 
 def _folder_source(root: Path, cfg: SourceConfig) -> FileSource:

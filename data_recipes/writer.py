@@ -7,8 +7,9 @@ webdataset, torchdata, Ray Data and plain `tar`. Parquet is kept for the publish
 (`tipbench.publish`), where column queries and the Hugging Face viewer matter more than streaming.
 
 Shard files: `shard-000007.tar` (members `<key>.x.png`, `<key>.y.png`, `<key>.json`, keys = zero-padded global
-index, in index order) and `shard-000007.json` (the done marker: sample count, skips, sha256). Tar headers are fixed
-(mtime 0, uid/gid 0, empty user/group names, mode 0644, USTAR) so equal samples give equal bytes.
+index, in index order), `shard-000007.skipped.jsonl` (one line per skipped sample: index, id, source path, reason)
+and `shard-000007.json` (the done marker: sample count, skips, sha256). Tar headers are fixed (mtime 0, uid/gid 0,
+empty user/group names, mode 0644, USTAR) so equal samples give equal bytes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import tarfile
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ from typing import Any
 from data_recipes.config import RecipeConfig, shard_ranges
 from data_recipes.samples import SkipSample, build_sample
 from data_recipes.sources import SeededOrder, open_source
-from tipbench.io import json_dumps, read_json, write_json
+from tipbench.contracts.split_folder import write_skipped
+from tipbench.io import atomic_writer, json_dumps, read_json, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -99,56 +100,75 @@ def recipe_fingerprint(recipe: RecipeConfig, num_shards: int, num_samples: int, 
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def candidate_indices(job: ShardJob) -> Iterator[int]:
+    """The global indices shard k tries, in order: its own block, then its replacement stream.
+
+    A skipped sample (missing, unreadable or unusable source file) is replaced by the next index of the stream
+    `N + k, N + k + K, N + k + 2K, …` (N samples, K shards): indices past N that no other shard uses, each drawn
+    from (seed, index) like any sample. So shard k's bytes depend on nothing but the recipe, k and its own source
+    files; at most as many replacements as the block has samples are tried.
+    """
+    block = shard_ranges(job.num_samples, job.num_shards)[job.shard_index]
+    yield from block
+    for extra in range(len(block)):
+        yield job.num_samples + job.shard_index + extra * job.num_shards
+
+
+def skipped_name(index: int) -> str:
+    """The shard's list of skipped samples, beside its tar."""
+    return f"{shard_name(index)}.skipped.jsonl"
+
+
 def build_shard(job: ShardJob) -> dict[str, Any]:
     """Build one shard (skipping it when its done marker is current); returns the marker contents."""
+    from tipbench.cli import progress_bar
+
     fingerprint = recipe_fingerprint(job.recipe, job.num_shards, job.num_samples, job.source_root)
     out = Path(job.out_dir)
     marker_path = out / f"{shard_name(job.shard_index)}.json"
+    for stale in out.glob(f".{shard_name(job.shard_index)}.tar.*.partial"):  # a write cut short (kill -9)
+        stale.unlink(missing_ok=True)
     if marker_is_done(job, fingerprint):
         logger.info("shard %d already done, skipping", job.shard_index)
         return read_json(marker_path)
-    indices = shard_ranges(job.num_samples, job.num_shards)[job.shard_index]
+    block = shard_ranges(job.num_samples, job.num_shards)[job.shard_index]
     order = SeededOrder(open_source(job.recipe.source, job.source_root), job.recipe.seed)
-    out.mkdir(parents=True, exist_ok=True)
-    tar_path = out / f"{shard_name(job.shard_index)}.tar"
-    fd, tmp = tempfile.mkstemp(prefix=f".{tar_path.name}.", suffix=".partial", dir=out)
     skipped: list[dict[str, Any]] = []
     count = 0
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            writer = _HashingWriter(handle)
-            with tarfile.open(fileobj=writer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
-                from tipbench.cli import progress_bar
-
-                bar = progress_bar(indices, unit="sample", desc=shard_name(job.shard_index), enabled=job.progress,
-                                   leave=False)
-                for index in bar:
-                    try:
-                        sample = build_sample(job.recipe, order, index)
-                    except SkipSample as exc:
-                        position = order.position(index)
-                        skipped.append({"index": index, "source_path": order.source.items[position].source_path,
-                                        "reason": str(exc)})
-                        logger.warning("sample %d skipped: %s", index, exc)
-                        continue
-                    for suffix in MEMBER_ORDER:
-                        if suffix in sample.members:
-                            data = sample.members[suffix]
-                            archive.addfile(_tar_info(f"{sample.key}.{suffix}", len(data)), io.BytesIO(data))
-                    count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; shards are read by other users / jobs
-        os.replace(tmp, tar_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    bar = progress_bar(total=len(block), unit="sample", desc=shard_name(job.shard_index), enabled=job.progress,
+                       leave=False)
+    with atomic_writer(out / f"{shard_name(job.shard_index)}.tar", suffix=".partial") as handle:
+        writer = _HashingWriter(handle)
+        with tarfile.open(fileobj=writer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+            for index in candidate_indices(job):
+                if count == len(block):
+                    break
+                try:
+                    sample = build_sample(job.recipe, order, index)
+                except SkipSample as exc:
+                    source_path = order.source.items[order.position(index)].source_path
+                    skipped.append({"kind": "sample", "index": index, "id": f"{index:09d}",
+                                    "source_path": source_path, "reason": str(exc)})
+                    logger.warning("sample %d (%s) skipped: %s", index, source_path, exc)
+                    continue
+                for suffix in MEMBER_ORDER:
+                    if suffix in sample.members:
+                        data = sample.members[suffix]
+                        archive.addfile(_tar_info(f"{sample.key}.{suffix}", len(data)), io.BytesIO(data))
+                count += 1
+                bar.update()
+    bar.close()
+    if count < len(block):
+        logger.warning("shard %d: only %d of %d samples (%d skipped, replacements used up)", job.shard_index, count,
+                       len(block), len(skipped))
+    write_skipped(out, skipped, name=skipped_name(job.shard_index))
     done = {
         "shard_index": job.shard_index,
         "num_shards": job.num_shards,
-        "first_index": indices.start,
-        "stop_index": indices.stop,
+        "first_index": block.start,
+        "stop_index": block.stop,
         "num_written": count,
+        "num_short": len(block) - count,
         "skipped": skipped,
         "sha256": writer.digest.hexdigest(),
         "size": writer.size,
@@ -156,5 +176,5 @@ def build_shard(job: ShardJob) -> dict[str, Any]:
         "recipe_fingerprint": fingerprint,
         "mode": job.recipe.mode,
     }
-    write_json(marker_path, done)
+    write_json(marker_path, done)  # last: its presence says the tar and the skip list are complete
     return done

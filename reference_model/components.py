@@ -85,7 +85,15 @@ def load_base(root: str | Path, *, dtype: torch.dtype = torch.float32) -> dict[s
 def read_marker(checkpoint: str | Path) -> dict[str, Any]:
     """The checkpoint's `tipbench.json` (e.g. {"weights": "random"}), or {} when absent."""
     path = Path(checkpoint) / MARKER_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RestorerError(f"checkpoint marker `{path}` is not valid JSON ({exc}); re-export the checkpoint") from exc
+    if not isinstance(marker, dict):
+        raise RestorerError(f"checkpoint marker `{path}` is not a JSON object; re-export the checkpoint")
+    return marker
 
 
 def adapter_dir(checkpoint: str | Path) -> Path:

@@ -6,9 +6,11 @@ Each command's `main(argv)` parses its arguments, then hands its work to `run_co
   libraries too, whose debug output is noisy), `-q` WARNING, `-qq` ERROR; one line per record on stderr
   (`LEVEL logger: message`, with a timestamp for long jobs such as training);
 * routes log records through `tqdm.write` while the work runs, so a message never breaks a progress bar;
-* turns a user-fixable failure (`TipbenchError`, `OSError`) into `error: <message>` on stderr and exit status 1, and
-  Ctrl-C into one line (exit 130). Bad usage exits 2 through `argparse` before any of this. Anything else keeps its
-  traceback: it is a bug.
+* turns a user-fixable failure (`TipbenchError`, `OSError`) into `error: <message>` on stderr and exit status 1, a
+  worker process that died (killed, out of memory) into one `error:` line saying how to resume (exit 1), and Ctrl-C
+  into one line saying how to resume (exit 130; worker pools ignore SIGINT and are torn down by the parent,
+  `tipbench.pools`). Bad usage exits 2 through `argparse` before any of this. Anything else keeps its traceback: it
+  is a bug.
 
 Long loops draw their bar with `progress_bar`, which is off when stderr is not a terminal or the caller said so.
 """
@@ -107,9 +109,18 @@ def report_error(exc: TipbenchError | OSError) -> int:
     return 1
 
 
-def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupted: str = "interrupted",
+#: What a command that writes nothing before it finishes says on Ctrl-C.
+RERUN = "interrupted; nothing was written, run the same command again"
+
+
+def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupted: str = RERUN,
                 timestamps: bool = False) -> int:
-    """Run a command's work at the CLI edge (see the module docstring); returns the exit status."""
+    """Run a command's work at the CLI edge (see the module docstring); returns the exit status.
+
+    `interrupted` is the one line printed on Ctrl-C: `interrupted; <how to resume>`.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", 0), timestamps=timestamps)
@@ -121,6 +132,12 @@ def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupte
         return 1
     except (TipbenchError, OSError) as exc:  # user-fixable: one line, exit 1
         return report_error(exc)
+    except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): the parent stopped the pool
+        resume = interrupted.partition("; ")[2] or "run the same command again"
+        print(f"error: a worker process ended abruptly (killed, or out of memory?); {resume}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end a progress bar's line first
         print(interrupted, file=sys.stderr)
         return 130

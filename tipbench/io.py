@@ -9,9 +9,11 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -30,20 +32,64 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then `os.replace`: readers never see half a file."""
+def create_beside(path: str | os.PathLike, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new, empty temporary file beside `path` (hidden name, never an existing file): (fd, its path).
+
+    Why not `tempfile.mkstemp`: it creates the file with mode 0600 whatever the umask, and the final file keeps the
+    mode of its temporary one, so a dataset built on a shared machine could be read by nobody else. `os.open` with
+    0o666 lets the kernel apply the process umask (and any default ACL) exactly as a plain `open(path, "w")` would,
+    without reading or changing the umask (which is process-wide and racy with threads).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[BinaryIO]:
+    """Write through a binary handle to a temporary file beside `path`; on success fsync it and `os.replace` it onto
+    `path` (readers never see half a file), on any exception (Ctrl-C included) remove it.
+
+    The final file has the mode a plain `open(path, "w")` gives under the umask (0644 under 022, 0600 under 077).
+    """
+    fd, tmp = create_beside(path, suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` atomically (`atomic_writer`): temporary file beside it, fsync, then `os.replace`."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
+
+
+def png_bit_depth(data_or_path: bytes | str | os.PathLike) -> int | None:
+    """Bits per sample from a PNG's IHDR chunk (byte 24), or None when it is not a PNG.
+
+    Needed because Pillow opens a 16-bit RGB PNG as mode "RGB" (keeping the high byte of each sample), so the mode
+    alone cannot tell an 8-bit RGB PNG from a 16-bit one.
+    """
+    if isinstance(data_or_path, bytes):
+        head = data_or_path[:26]
+    else:
+        with open(data_or_path, "rb") as handle:
+            head = handle.read(26)
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return head[24]
 
 
 def json_dumps(obj: Any) -> str:

@@ -37,14 +37,23 @@ def built(tmp_path_factory, captioned_folder, mix_realesrgan):
 def test_markers_account_for_every_index(built):
     _, out, done = built
     assert [d["shard_index"] for d in done] == [0, 1, 2]
-    accounted = sum(d["num_written"] + len(d["skipped"]) for d in done)
-    assert accounted == NUM_SAMPLES
-    reasons = [s["reason"] for d in done for s in d["skipped"]]
-    # 26 source files, 2 unusable: with 48 draws over 2 passes each unusable file is hit twice
-    assert len(reasons) == 4
-    assert any("short side" in r for r in reasons) and any("decode" in r for r in reasons)
+    per_shard = NUM_SAMPLES // NUM_SHARDS
     for d in done:
-        assert sha(out / f"shard-{d['shard_index']:06d}.tar") == d["sha256"]
+        k = d["shard_index"]
+        # every skipped sample was replaced from the shard's own stream N + k, N + k + K, ...
+        assert d["num_written"] == per_shard and d["num_short"] == 0
+        tried = [*range(k * per_shard, (k + 1) * per_shard),
+                 *(NUM_SAMPLES + k + j * NUM_SHARDS for j in range(len(d["skipped"])))]
+        with tarfile.open(out / f"shard-{k:06d}.tar") as archive:
+            written = sorted({int(m.name.split(".")[0]) for m in archive.getmembers()})
+        assert sorted(written + [s["index"] for s in d["skipped"]]) == tried
+        listed = [json.loads(line) for line in (out / f"shard-{k:06d}.skipped.jsonl").read_text().splitlines()]
+        assert listed == d["skipped"]
+        assert sha(out / f"shard-{k:06d}.tar") == d["sha256"]
+    reasons = [s["reason"] for d in done for s in d["skipped"]]
+    # 26 source files, 2 unusable: with 48 draws over 2 passes each unusable file is hit at least twice
+    assert len(reasons) >= 4
+    assert any("short side" in r for r in reasons) and any("decode" in r for r in reasons)
 
 
 def test_tar_headers_are_fixed_and_members_in_index_order(built):
@@ -61,7 +70,7 @@ def test_tar_headers_are_fixed_and_members_in_index_order(built):
 def test_every_restoration_prompt_parses_and_matches_its_params(built, mix_realesrgan):
     _, out, _ = built
     samples = list(iter_shard_samples(out))
-    assert len(samples) == NUM_SAMPLES - 4
+    assert len(samples) == NUM_SAMPLES  # the 4+ skipped draws were replaced
     param = DEGRADATIONS.get("param")
     for sample in samples:
         assert sample["gt"].shape == (160, 160, 3) and sample["lq"].dtype.name == "uint8"
@@ -104,9 +113,11 @@ def test_resume_rebuilds_only_missing_shards(built, tmp_path):
     write_shards(cfg)
     (tmp_path / "shard-000001.tar").unlink()
     (tmp_path / "shard-000002.json").unlink()
-    (tmp_path / ".shard-000000.tar.leftover.partial").write_bytes(b"half")  # an interrupted write
+    (tmp_path / ".shard-000000.tar.leftover.partial").write_bytes(b"half")  # interrupted writes (kill -9)
+    (tmp_path / ".shard-000001.tar.0123456789ab.partial").write_bytes(b"half")
     kept = (tmp_path / "shard-000000.tar").stat().st_mtime_ns
     again = write_shards(cfg)
+    assert not list(tmp_path.glob(".*.partial"))
     assert (tmp_path / "shard-000000.tar").stat().st_mtime_ns == kept
     assert [sha(tmp_path / f"shard-{k:06d}.tar") for k in range(NUM_SHARDS)] == [d["sha256"] for d in done]
     assert [d["sha256"] for d in again] == [d["sha256"] for d in done]

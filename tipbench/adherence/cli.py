@@ -81,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--n must be positive, got {args.n}")
     if not walking and args.workers < 0:
         parser.error(f"--workers must be ≥ 0, got {args.workers}")
-    return run_command(args, (lambda: _walk(args)) if walking else (lambda: _score(args)))
+    interrupted = ("interrupted; walk.json is written at the end, run the same command again" if walking else
+                   "interrupted; adherence.json is written at the end, run the same command again")
+    return run_command(args, (lambda: _walk(args)) if walking else (lambda: _score(args)), interrupted=interrupted)
 
 
 def _walk(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ import logging
 import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from tipbench.adherence.diagnostics import MEASURE_COLUMNS, anchor_measures, dia
 from tipbench.adherence.measures import MIN_GAP_DETAIL, MIN_GAP_NOISE
 from tipbench.adherence.split import SelectiveItem
 from tipbench.errors import ManifestError
+from tipbench.pools import process_pool
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _map(jobs: list[tuple[Any, ...]], workers: int, progress: bool, desc: str) -
     size = max(1, min(32, math.ceil(len(jobs) / (4 * workers))))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results: list[Any] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         for part in progress_bar(pool.map(_call_chunk, chunks), total=len(chunks), desc=desc, unit="chunk",
                                  enabled=progress):
             results.extend(part)

@@ -7,8 +7,6 @@ import json
 import logging
 import os
 import shutil
-import threading
-import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from tipbench.contracts.split_folder import (
     SKIPPED,
     SPLIT_JSON,
     SplitRow,
+    top_reasons,
     write_manifest,
     write_skipped,
     write_split_info,
@@ -143,32 +142,12 @@ class _InlineExecutor:
         return None
 
 
-def _init_worker() -> None:
-    # One OpenCV thread per worker process: K processes already use the cores; more threads only contend.
-    import cv2
-
-    cv2.setNumThreads(1)
-    # A pool worker blocks forever on its task queue when the main process dies without closing it (SIGKILL,
-    # fault injection); this watchdog ends the orphan instead. Our own code because the stdlib has no such option.
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="tipbench-build-orphan-watchdog", daemon=True).start()
-
-
 def _executor(workers: int):
     if workers == 1:
         return _InlineExecutor()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from tipbench.pools import process_pool
 
-    # spawn, not fork: forking a process that may hold threads (tqdm, torch, a test runner) can deadlock.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+    return process_pool(workers)
 
 
 def _progress_bar(plan: _Plan, config: BuildConfig):
@@ -225,7 +204,7 @@ def _run_items(plan: _Plan, config: BuildConfig) -> list[dict[str, Any]]:
 def _abort(executor: Any, fault_after: int) -> None:
     """Fault injection: die at once like a crash (no cleanup, no manifest), taking the pool workers along."""
     logger.error("fault injection (%s=%d): aborting the build", paths.ENV_FAULT_AFTER, fault_after)
-    for process in list(getattr(executor, "_processes", {}).values()):
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
         process.kill()
     os._exit(FAULT_EXIT_CODE)
 
@@ -247,16 +226,16 @@ def _versions() -> dict[str, str | None]:
     from tipbench.versions import image_stack_versions, installed_versions
 
     found: dict[str, str | None] = dict(image_stack_versions())
-    found.update({name: version or "missing" for name, version in installed_versions(("pyarrow", "pycocotools")).items()})
+    found.update({name: version or "missing" for name, version in installed_versions(("pyarrow",)).items()})
     return found
 
 
 def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -> Path:
     split_dir = plan.split_dir
     rows = [SplitRow.from_dict(record["row"]) for record in records if record["status"] == "ok"]
-    skipped = [{key: record[key] for key in ("index", "id", "source_path", "reason")}
+    skipped = [{"kind": "item", **{key: record[key] for key in ("index", "id", "source_path", "reason")}}
                for record in records if record["status"] == "skipped"]
-    write_skipped(split_dir, skipped)
+    write_skipped(split_dir, [*plan.source.skipped, *skipped])  # what the source set aside first, then the order
     if len(rows) < plan.n and plan.source.kind != "sample":
         raise SourceError(f"only {len(rows)} usable items of {len(records)} candidates in `{plan.source.root}` "
                           f"({len(skipped)} skipped, see {split_dir / SKIPPED}); split `{plan.spec.name}` "
@@ -268,7 +247,8 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
     info = {
         "split": plan.spec.name, "protocol": PROTOCOL, "seed": config.seed, "source": plan.source.kind,
         "source_root": plan.source.root_as_given, "n_requested": plan.n, "n_built": len(rows),
-        "n_skipped": len(skipped), "n_candidates_read": len(records), "manifest_sha256": manifest_sha256,
+        "n_skipped": len(skipped), "n_source_skipped": len(plan.source.skipped), "n_candidates_read": len(records),
+        "manifest_sha256": manifest_sha256,
         "pipeline": plan.context.pipeline, "param_set": plan.context.param_set, "split_spec": plan.spec.to_dict(),
         "build": {"split": config.split, "seed": config.seed, "limit": config.limit,
                   "source_root": config.source_root},
@@ -279,7 +259,7 @@ def _finalize(plan: _Plan, config: BuildConfig, records: list[dict[str, Any]]) -
         logger.warning("built `%s` from the BUNDLED SAMPLE (%d items): not the benchmark", plan.spec.name, len(rows))
     else:
         _log_paper_data(split_dir)
-    logger.info("wrote %s (%d items, %d skipped)", split_dir, len(rows), len(skipped))
+    _report(split_dir, rows, skipped, plan.source.skipped)
     return split_dir
 
 
@@ -292,3 +272,15 @@ def _log_paper_data(split_dir: Path) -> None:
     if not verdict.ok:
         logger.warning("`%s` is not the paper's test data (%s): nothing scored on it is comparable to the paper",
                        split_dir.name, verdict.reason)
+
+
+def _report(split_dir: Path, rows: list[SplitRow], skipped: list[dict], set_aside: tuple[dict, ...]) -> None:
+    """The counts a user must see without `-v`: built, skipped in the order, set aside by the source, top reasons."""
+    line = f"built {len(rows)} items, skipped {len(skipped)}"
+    if set_aside:
+        line += f" (and {len(set_aside)} source entries set aside)"
+    reasons = [entry["reason"] for entry in (*set_aside, *skipped)]
+    if reasons:
+        line += f"; top reasons: {top_reasons(reasons)}; see {split_dir / SKIPPED}"
+    logger.info("%s", line)
+

@@ -76,17 +76,33 @@ class ParamDegradation:
         return cls(**data)
 
 
+def draw_value(rng: np.random.Generator, kind: str) -> float | int:
+    """One stage's value, rounded as it is used; a value whose rounded form is a no-op (`param_ops.is_no_op`: blur
+    σ 0.2, factor 1.0) is drawn again from the same generator, so an applied stage always degrades and the prompt
+    never names a stage that did nothing (protocol §3.1). The on/off probability is untouched by this."""
+    while True:
+        if kind == "blur":
+            value: float | int = round(float(rng.uniform(*BLUR_SIGMA_RANGE)), 1)
+        elif kind == "downsample":
+            value = round(float(rng.uniform(*DOWNSAMPLE_RANGE)), 1)
+        elif kind == "noise":
+            value = round(float(rng.uniform(*NOISE_SIGMA_RANGE)), 2)
+        else:
+            value = int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1))
+        if not param_ops.is_no_op(kind, value):
+            return value
+
+
 def sample(rng: np.random.Generator, *, training: bool = False) -> ParamDegradation:
     """Draw one parameter set. Draw order: 4 on/off uniforms (redrawn until one is on, unless `training`), then the
-    value of each active stage in pipeline order (rounded before use), then the noise seed if noise is on."""
+    value of each active stage in pipeline order (`draw_value`: rounded before use, a no-op value drawn again), then
+    the noise seed if noise is on."""
     while True:
         mask = rng.random(4) < STAGE_PROBABILITY
         if training or mask.any():
             break
-    blur = round(float(rng.uniform(*BLUR_SIGMA_RANGE)), 1) if mask[0] else None
-    factor = round(float(rng.uniform(*DOWNSAMPLE_RANGE)), 1) if mask[1] else None
-    noise = round(float(rng.uniform(*NOISE_SIGMA_RANGE)), 2) if mask[2] else None
-    quality = int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1)) if mask[3] else None
+    blur, factor, noise, quality = (draw_value(rng, kind) if on else None
+                                    for kind, on in zip(("blur", "downsample", "noise", "jpeg"), mask))
     noise_seed = derived_seed(rng) if noise is not None else None
     return ParamDegradation(blur, factor, noise, quality, noise_seed)
 

@@ -5,6 +5,7 @@ Each function is the fastest single library call for its job, so the pipeline si
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -13,6 +14,36 @@ import numpy as np
 from PIL import Image
 
 from tipbench.images import quantize, to_float01
+
+#: Half an 8-bit level in [0, 1] units: a change below it cannot survive rounding to uint8.
+HALF_LEVEL = 0.5 / 255.0
+
+
+@functools.lru_cache(maxsize=1024)  # a few hundred rounded values; called for every draw
+def is_no_op(kind: str, value: float) -> bool:
+    """True when the operation at this (rounded) value leaves every 8-bit image unchanged (protocol §3.1), so a
+    prompt must never name it.
+
+    * blur: the kernel's off-centre weights sum to less than half a level (σ = 0.2: 1.5e-5), so no pixel can move
+      by half a level; from σ = 0.3 (0.015) on, edges change;
+    * downsample: factor 1.0 resizes to the same size (identity at every size; 1.1 shrinks any side of 6 px or more);
+    * noise: only σ = 0 (the sampled values are ≥ 0.01, a 2.55-level standard deviation);
+    * JPEG: never (the codec with 4:2:0 chroma is lossy at every quality).
+
+    >>> [is_no_op("blur", 0.2), is_no_op("blur", 0.3), is_no_op("downsample", 1.0), is_no_op("jpeg", 95)]
+    [True, False, True, False]
+    """
+    if kind == "blur":
+        size = blur_kernel_size(value)
+        centre = float(cv2.getGaussianKernel(size, value, ktype=cv2.CV_64F)[size // 2, 0])
+        return 1.0 - centre * centre < HALF_LEVEL
+    if kind == "downsample":
+        return value == 1.0
+    if kind == "noise":
+        return value == 0.0
+    if kind == "jpeg":
+        return False
+    raise ValueError(f"unknown operation kind `{kind}`")
 
 
 def blur_kernel_size(sigma: float) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 from tipbench.config import reject_unknown_keys
 from tipbench.degradations import param_ops
 from tipbench.degradations.base import DegradationResult, PipelineEntry
-from tipbench.degradations.param import BLUR_SIGMA_RANGE, NOISE_SIGMA_RANGE
+from tipbench.degradations.param import draw_value
 from tipbench.errors import ConfigError
 from tipbench.images import as_rgb_uint8, quantize, to_float01
 from tipbench.prompts import RestorationOp
@@ -75,8 +75,8 @@ class SelectiveResult(DegradationResult):
 
 def sample(degradation_rng: np.random.Generator, selective_rng: np.random.Generator) -> SelectiveDegradation:
     """Blur σ, noise σ, noise seed from `degradation_rng`; the named operation from `selective_rng`."""
-    blur = round(float(degradation_rng.uniform(*BLUR_SIGMA_RANGE)), 1)
-    noise = round(float(degradation_rng.uniform(*NOISE_SIGMA_RANGE)), 2)
+    blur = draw_value(degradation_rng, "blur")  # never the no-op σ 0.2: a named blur must be there (protocol §3.4)
+    noise = draw_value(degradation_rng, "noise")
     noise_seed = derived_seed(degradation_rng)
     named: NamedOp = "blur" if selective_rng.random() < NAMED_PROBABILITY else "noise"
     return SelectiveDegradation(blur, noise, noise_seed, named)

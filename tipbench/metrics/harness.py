@@ -170,8 +170,11 @@ def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions
                                          num_workers=options.workers, collate_fn=_collate,
                                          generator=torch.Generator().manual_seed(0))
     from tipbench.cli import progress_bar
+    from tipbench.pools import sigint_held
 
-    bar = progress_bar(loader, desc="score", unit="batch", enabled=options.progress)
+    with sigint_held():  # the loader forks its workers here
+        batches = iter(loader)
+    bar = progress_bar(batches, total=len(loader), desc="score", unit="batch", enabled=options.progress)
     for batch in bar:
         for scores in batch["pixel"]:
             for name in PIXEL_COLUMNS:

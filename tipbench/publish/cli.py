@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pushed {push_export(out, cfg)}")
         return 0
 
-    return run_command(args, work)
+    return run_command(args, work, interrupted="interrupted; the export folder is replaced only when complete, run "
+                       "the same command again")
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ def export_split(cfg: PublishConfig) -> Path:
         raise ManifestError(f"`{split.path}` changed after its build: {problem}; rebuild the split")
     out = Path(cfg.out) if cfg.out else home_dir() / "hf" / cfg.split
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*"):  # the staging folder of an export that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         with _datasets_progress(cfg.progress):

@@ -111,15 +111,14 @@ def _worker_batch(batch: list[SplitRow], run_dir: Path, feed: ItemFeed) -> tuple
 
 def _restore_in_workers(method: str | None, options: Any, batches: list, run_dir: Path, feed: ItemFeed, failures,
                         workers: int, bar) -> int:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
+
+    from tipbench.pools import process_pool
 
     if method is None or options is None:
         raise TipbenchError("worker processes need the method key and its options")
-    context = multiprocessing.get_context("spawn")  # no forked copies of threads or torch state
     processed = 0
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(method, options)) as pool:
+    with process_pool(workers, _init_worker, (method, options)) as pool:
         futures = {pool.submit(_worker_batch, batch, run_dir, feed): batch for batch in batches}
         for future in as_completed(futures):
             written, entries = future.result()

@@ -13,6 +13,7 @@ from tipbench.contracts.run_folder import OUT_DIR, output_files
 from tipbench.contracts.scores import Reference
 from tipbench.contracts.split_folder import SplitFolder, list_ids
 from tipbench.errors import ManifestError
+from tipbench.io import png_bit_depth
 from tipbench.metrics.harness import ScoreItem
 from tipbench.paths import splits_dir
 
@@ -46,15 +47,32 @@ def check_run_matches_split(run_json: dict[str, Any], split: SplitFolder, run_di
         )
 
 
+#: What an output must be (contracts §2): an 8-bit RGB PNG.
+RGB8 = "8-bit RGB PNG"
+
+
 def image_header(path: Path) -> tuple[str, tuple[int, int]] | None:
-    """(PIL mode, (width, height)) without decoding pixels (bomb-guarded), or None when unreadable or refused."""
+    """(what the file holds, (width, height)) from its header without decoding pixels, or None when unreadable.
+
+    "What it holds" is `RGB8` for an 8-bit RGB PNG, else a description such as `16-bit RGB PNG`, `RGBA PNG` or
+    `JPEG RGB`. The PNG bit depth is read from the IHDR chunk because Pillow opens a 16-bit RGB PNG as mode "RGB"
+    (keeping only the high byte of each sample), which would otherwise be scored without a word. Opened through the
+    one bomb-guarded opener; a refused file is None like an unreadable one.
+    """
     from tipbench.errors import ImageFileError
-    from tipbench.image_files import image_header as header
+    from tipbench.image_files import open_image
 
     try:
-        return header(path)
+        with open_image(path) as img:
+            mode, size, image_format = img.mode, img.size, img.format
     except (ImageFileError, OSError):
         return None
+    if image_format != "PNG":
+        return f"{image_format} {mode} (not a PNG)", size
+    depth = png_bit_depth(path)
+    if mode == "RGB" and depth == 8:
+        return RGB8, size
+    return (f"{depth}-bit {mode} PNG" if depth else f"{mode} PNG"), size
 
 
 def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt") -> list[ScoreItem]:
@@ -79,7 +97,7 @@ def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt"
             missing_ref.append(item_id)
         elif out is None:
             unreadable.append(item_id)
-        elif out[0] != "RGB":
+        elif out[0] != RGB8:
             bad_mode.append(f"{item_id} ({out[0]})")
         elif out[1] != ref[1]:
             bad_size.append(f"{item_id} ({out[1][0]}×{out[1][1]}, expected {ref[1][0]}×{ref[1][1]})")
@@ -88,7 +106,8 @@ def check_outputs(run_dir: Path, split: SplitFolder, reference: Reference = "gt"
     if unreadable:
         problems.append(f"unreadable outputs: {list_ids(unreadable)}")
     if bad_mode:
-        problems.append(f"outputs that are not 8-bit RGB (save them with mode RGB): {list_ids(bad_mode)}")
+        problems.append(f"outputs that are not {RGB8}s (save them with mode RGB, 8 bits; never converted "
+                        f"here): {list_ids(bad_mode)}")
     if bad_size:
         problems.append(f"outputs with the wrong size (never resized when scoring): {list_ids(bad_size)}")
     if problems:

@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(summary_lines(summary, run_dir / output_names(config.reference)[1])))
         return 0
 
-    return run_command(args, work)
+    return run_command(args, work, interrupted="interrupted; no score file was written (they are written at the end), "
+                       "run the same command again")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from tipbench.contracts.split_folder import SplitFolder, list_ids, read_split_fo
 from tipbench.errors import ManifestError
 from tipbench.io import atomic_write_bytes, encode_png
 from tipbench.paths import runs_dir, splits_dir
-from tipbench.score.checks import image_header
+from tipbench.score.checks import RGB8, image_header
 from tipbench.score.config import ScoreConfig
 
 logger = logging.getLogger(__name__)
@@ -92,8 +92,8 @@ def collect_outputs(outputs: Path, split: SplitFolder, reference: str = "gt") ->
             _, problem = _check_npy(path, ref[1])
         else:
             header = image_header(path)
-            problem = ("unreadable" if header is None else f"mode {header[0]}, expected 8-bit RGB"
-                       if header[0] != "RGB" else f"size {header[1][0]}×{header[1][1]}, expected {ref[1][0]}×{ref[1][1]}"
+            problem = ("unreadable" if header is None else f"{header[0]}, expected an {RGB8}"
+                       if header[0] != RGB8 else f"size {header[1][0]}×{header[1][1]}, expected {ref[1][0]}×{ref[1][1]}"
                        if header[1] != ref[1] else None)
         if problem:
             bad.append(f"{item_id} ({problem})")

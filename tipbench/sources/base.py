@@ -52,6 +52,8 @@ class ResolvedSource:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: what identifies the source as a whole (split.json `source_fingerprint`; `tipbench.paper_data` reads it).
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    #: Source-level skipped.jsonl records: entries set aside before the seeded order (`coco_captions`).
+    skipped: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)

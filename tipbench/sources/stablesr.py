@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from tipbench.canonical import GT_SIZE, SkipImage, open_checked
 from tipbench.errors import SourceError
-from tipbench.io import sha256_file
+from tipbench.io import png_bit_depth, sha256_file
 from tipbench.sources.base import Candidate, ResolvedSource
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,10 @@ def check_pair(gt: bytes, lq: bytes) -> PublishedPair:
     sizes = []
     for name, data in (("gt", gt), ("lq", lq)):
         with open_checked(data) as image:
-            if image.format != "PNG" or image.mode != "RGB":
-                raise SkipImage(f"published {name} is {image.format} {image.mode}, not an 8-bit RGB PNG")
+            depth = png_bit_depth(data)
+            if image.format != "PNG" or image.mode != "RGB" or depth != 8:
+                found = f"{depth}-bit {image.mode} PNG" if image.format == "PNG" else f"{image.format} {image.mode}"
+                raise SkipImage(f"published {name} is a {found}, not an 8-bit RGB PNG")
             try:
                 image.load()
             except OSError as exc:

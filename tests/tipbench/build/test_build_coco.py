@@ -1,4 +1,4 @@
-"""Acceptance of issue 3: coco-param and coco-realesrgan from a synthetic COCO tree (real pycocotools path)."""
+"""Acceptance of issue 3: coco-param and coco-realesrgan from a synthetic COCO tree (the real captions reader)."""
 
 from __future__ import annotations
 

@@ -223,7 +223,7 @@ def test_bad_run_folders_list_offending_ids(tmp_path):
     from PIL import Image
 
     Image.fromarray(images["img003"][..., 0], mode="L").save(run / "out" / "img003.png")
-    _expect_error(tmp_path, run, r"not 8-bit RGB.*img003 \(L\)")
+    _expect_error(tmp_path, run, r"not 8-bit RGB PNGs.*img003 \(8-bit L PNG\)")
     write_png(run / "out" / "img003.png", images["img003"])
     write_png(run / "out" / "stray.png", images["img003"])
     _expect_error(tmp_path, run, r"not in split.*stray")

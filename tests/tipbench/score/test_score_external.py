@@ -54,7 +54,7 @@ def test_float_npy_outputs_are_rounded_like_the_protocol(tmp_path):
     ("missing", r"1 missing id\(s\): img001"),
     ("extra", r"1 id\(s\) not in split `tiny-split`: zzz_extra"),
     ("size", r"img002 \(size 16×16, expected 32×32\)"),
-    ("mode", r"img000 \(mode RGBA, expected 8-bit RGB\)"),
+    ("mode", r"img000 \(8-bit RGBA PNG, expected an 8-bit RGB PNG\)"),
     ("nan", r"img001 \(contains NaN or inf\)"),
 ])
 def test_bad_folders_fail_listing_the_ids(tmp_path, problem, match):
