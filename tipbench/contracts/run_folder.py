@@ -170,10 +170,11 @@ def check_resumable(run_dir: str | os.PathLike, identity: dict[str, Any]) -> Non
 
 
 class FailureLog:
-    """failures.jsonl of the current attempt: truncated at start, one line appended per failed item."""
+    """failures.jsonl of the current attempt: truncated at start, one line appended per failed item (a part of a
+    run written by several processes keeps its own file, `name`, merged at the end: contracts §2.6)."""
 
-    def __init__(self, run_dir: str | os.PathLike) -> None:
-        self.path = Path(run_dir) / FAILURES
+    def __init__(self, run_dir: str | os.PathLike, name: str = FAILURES) -> None:
+        self.path = Path(run_dir) / name
         self.count = 0
         atomic_write_bytes(self.path, b"")
 
@@ -185,8 +186,14 @@ class FailureLog:
             os.fsync(handle.fileno())
 
 
-def read_failures(run_dir: str | os.PathLike) -> list[dict[str, str]]:
-    path = Path(run_dir) / FAILURES
+def read_failures(run_dir: str | os.PathLike, name: str = FAILURES) -> list[dict[str, str]]:
+    path = Path(run_dir) / name
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_failures(run_dir: str | os.PathLike, entries: list[dict[str, str]]) -> None:
+    """Replace failures.jsonl with `entries` at once (the merge of a run's parts)."""
+    lines = "".join(json.dumps({"id": e["id"], "error": e["error"]}, ensure_ascii=False) + "\n" for e in entries)
+    atomic_write_bytes(Path(run_dir) / FAILURES, lines.encode("utf-8"))
