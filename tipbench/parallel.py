@@ -104,6 +104,12 @@ def launched_processes() -> int:
         return 1
 
 
+def _accelerate_cpu_without_mpi() -> bool:
+    """accelerate's `--cpu` launcher was asked for several processes (it sets MASTER_ADDR then) but started one."""
+    return (os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes")
+            and bool(os.environ.get("MASTER_ADDR")) and "LOCAL_RANK" not in os.environ)
+
+
 @dataclass(frozen=True)
 class Launched(Part):
     """A part of a group started by `accelerate launch` or `torchrun`; meets through accelerate's `PartialState`."""
@@ -138,6 +144,10 @@ def launched_group(device: str = "cpu") -> Part:
     one process unless MPI is installed, so CPU groups are launched like GPU ones (docs/methods.md).
     """
     if launched_processes() <= 1:
+        if _accelerate_cpu_without_mpi():
+            raise ConfigError("`accelerate launch --cpu --num_processes N` starts one process unless MPI is set up; "
+                              "for N CPU processes use `accelerate launch --multi_gpu --num_processes N ... --device "
+                              "cpu` or `torchrun --nproc_per_node N -m ...` (docs/methods.md)")
         return SINGLE
     import torch
     from accelerate import PartialState

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"threads decoding inputs and writing outputs beside the restorer (default: "
                           f"{DEFAULT_IO_THREADS}; 0 = in line)")
     scale = parser.add_argument_group("several processes (docs/contracts.md §2.6)")
-    scale.add_argument("--shard", metavar="I/N",
+    scale.add_argument("--shard", metavar="I/N", type=_shard,
                        help="restore shard I of N only (Slurm array task, any job runner); the last shard to "
                             "finish finalises run.json and scores")
     scale.add_argument("--finalize", action="store_true",
@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--runs-dir", metavar="D", help="runs root (default $TIPBENCH_HOME/runs)")
     add_output_options(parser)
     return parser
+
+
+def _shard(text: str) -> str:
+    from tipbench.errors import ConfigError
+    from tipbench.parallel import parse_shard
+
+    try:
+        return parse_shard(text).label
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--shard ")) from exc
 
 
 def list_methods() -> str:
