@@ -191,7 +191,17 @@ def _record(config: RunConfig, identity: dict, split_dir: Path, described: dict,
         "n_items": len(items), "n_done": 0, "n_failed": 0, "seconds": None, "images_per_second": None,
         "versions": versions(), "status": status, "config": config.to_dict(), "processes": part.count,
         "dtype": identity.get("dtype"), "deviations": _deviations(config, identity),
+        "torch_threads": _torch_threads(),
     }
+
+
+def _torch_threads() -> int | None:
+    """torch's intra-op threads in this process (CPU torch's sums, so its output bits, depend on it), when the
+    restorer uses torch."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return int(torch.get_num_threads()) if torch is not None else None
 
 
 def _deviations(config: RunConfig, identity: dict) -> list[str]:
