@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tipbench.cli import add_output_options, progress_enabled, run_command
 from tipbench.reproduce.config import ReproduceConfig
@@ -12,6 +13,7 @@ examples:
   python -m tipbench.reproduce --table 1 --plan          # what Table 1 needs, what is ready, what is missing and why
   python -m tipbench.reproduce --table 1 --device cuda    # build, run what is ready, score, render
   accelerate launch --num_processes 8 -m tipbench.reproduce --table 1 --device cuda
+  python -m tipbench.reproduce --table 1 --device cuda --shard $SLURM_ARRAY_TASK_ID/8   # one array task
   python -m tipbench.reproduce --table 1 --checkpoint tip=ckpt/tip --checkpoint controlnet-sr=ckpt/cn
 
 rows and splits come from the leaderboard's table specs; a run already scored is never redone, a partial one
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "(a smoke test, never the benchmark)")
     how.add_argument("--workers", type=int, default=1, metavar="K",
                      help="processes for split builds and the CPU methods (default: 1)")
+    how.add_argument("--shard", metavar="I/N", help="job-array task I of N: shard I of every ready run (build the "
+                                                    "splits first); the last shard of each run scores it")
     where = parser.add_argument_group("where")
     where.add_argument("--splits-dir", metavar="D", help="splits root (default $TIPBENCH_HOME/splits)")
     where.add_argument("--runs-dir", metavar="D", help="runs root (default $TIPBENCH_HOME/runs)")
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
         config = ReproduceConfig(table=args.table, plan=args.plan, device=args.device, splits_dir=args.splits_dir,
                                  runs_dir=args.runs_dir, out=args.out, limit=args.limit,
-                                 checkpoints=tuple(args.checkpoint), workers=args.workers,
+                                 checkpoints=tuple(args.checkpoint), workers=args.workers, shard=args.shard,
                                  progress=progress_enabled(args))
         if config.plan:
             print(format_plan(make_plan(config)))
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in result["written"].values():
             print(f"wrote {path}")
         for folder, error in result["failed"]:
-            print(f"error: {folder}: {error}", flush=True)
+            print(f"error: {folder}: {error}", file=sys.stderr)
         return 1 if result["failed"] else 0
 
     return run_command(args, work)

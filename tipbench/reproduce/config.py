@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tipbench.config import FrozenConfig
 from tipbench.errors import ConfigError
+from tipbench.parallel import parse_shard
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class ReproduceConfig(FrozenConfig):
         limit: build missing splits with only their first N items (a smoke test; never the benchmark).
         checkpoints: `(method[@variant], directory)` pairs for reference-family methods (else the weights table).
         workers: processes for split builds and the CPU methods.
+        shard: `I/N`: do shard I of every ready run (a job-array task); the splits must be built already.
         progress: progress bars on stderr (only when it is a terminal).
     """
 
@@ -33,12 +35,15 @@ class ReproduceConfig(FrozenConfig):
     limit: int | None = None
     checkpoints: tuple[tuple[str, str], ...] = ()
     workers: int = 1
+    shard: str | None = None
     progress: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checkpoints", tuple(tuple(pair) for pair in self.checkpoints))
         if self.limit is not None and (not isinstance(self.limit, int) or self.limit < 1):
             raise ConfigError(f"`limit` must be a positive integer, got {self.limit!r}")
+        if self.shard is not None:
+            parse_shard(self.shard)
         if not isinstance(self.workers, int) or self.workers < 1:
             raise ConfigError(f"`workers` must be a positive integer, got {self.workers!r}")
 

@@ -4,7 +4,9 @@ Finished work is never redone: a step that is `done` is skipped, a run that exis
 are restored), a built split is kept. One failing step is logged and the others still run; the command then exits
 1. Under `accelerate launch` / `torchrun` the ranks share each run and its scoring (`tipbench.run`); the steps
 that are not split across processes (building, adherence, walks, rendering) run on the main rank while the others
-wait.
+wait. With `--shard I/N` (a job-array task) every ready run does only its shard I; the last shard of a run
+finalises and scores it (`tipbench.run`), and every task renders the table when it ends, so the last one to end
+leaves the complete table. Adherence scoring and walks need the whole run: they happen in a later call.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ def _build_splits(plan: Plan, config: ReproduceConfig, group: Part) -> list[str]
     wanted = [name for name, state in plan.splits.items() if state.state == "to build"
               and any(step.status == "ready" and step.key.split == name for step in plan.steps)]
     failed: list[str] = []
+    if config.shard is not None:  # array tasks start together: building is one job's work, done before them
+        for name in wanted:
+            logger.error("split %s is not built; build it once before the array tasks: python -m tipbench.build "
+                         "--split %s (docs/methods.md)", name, name)
+        return wanted
     if group.is_main:
         for name in wanted:
             logger.info("building split %s %s", name, plan.splits[name].note)
@@ -51,7 +58,12 @@ def _run(step: Step, config: ReproduceConfig) -> None:
         method=step.key.method, split=step.key.split, prompts=step.key.prompts, variant=step.key.variant,
         checkpoint=config.checkpoint_for(step.label), device=config.device, splits_dir=config.splits_dir,
         runs_dir=config.runs_dir, workers=config.workers if _cpu_parallel(step.key.method) else 1,
-        progress=config.progress))
+        progress=config.progress, shard=config.shard))
+    if record.get("status") == "part-done":
+        if record["part_failed"]:
+            raise TipbenchError(f"{record['part_failed']} item(s) of shard {record['part']} failed; see "
+                                f"{record['run_dir']}/.parts/")
+        return
     if record.get("n_failed"):
         raise TipbenchError(f"{record['n_failed']} item(s) failed; see {record['run_dir']}/failures.jsonl")
 
@@ -102,6 +114,8 @@ def reproduce(config: ReproduceConfig) -> dict[str, Any]:
     failed: list[tuple[str, str]] = [(f"split {name}", "build failed") for name in _build_splits(plan, config, group)]
     broken = {name for name, _ in failed}
     for kind, action in (("run", _run), ("adherence", _adherence), ("walk", _walk)):
+        if kind != "run" and config.shard is not None:
+            continue
         for step in plan.steps:
             if step.kind != kind or step.status != "ready" or f"split {step.key.split}" in broken:
                 continue

@@ -111,3 +111,25 @@ def test_reproduce_table_1_on_the_sample_fills_the_reference_rows_and_never_redo
     assert {p: p.stat().st_mtime_ns for p in (fresh_machine / "runs").rglob(RUN_JSON)} == stamps
     lines = _plan_lines(capsys, "1")
     assert lines[-1].startswith("4 done, 0 ready")
+
+
+def test_array_tasks_need_built_splits(fresh_machine, capsys):
+    assert main(["--table", "1", "--shard", "0/2", "--no-progress", "-q"]) == 1
+    captured = capsys.readouterr()
+    assert "error: split coco-param: build failed" in captured.err and "Traceback" not in captured.err
+    assert "## Table 1" in captured.out and not (fresh_machine / "runs").exists()
+
+
+@pytest.mark.slow
+def test_array_tasks_each_do_their_shard_and_the_last_one_scores_every_run(fresh_machine, capsys):
+    from tipbench.contracts.run_folder import RUN_JSON
+    from tipbench.io import read_json
+
+    for split in ("coco-param", "coco-realesrgan"):
+        make_small_split(fresh_machine / "splits", split, n=3, size=48)
+    for shard in ("1/2", "0/2"):
+        assert main(["--table", "1", "--shard", shard, "--no-progress", "-q"]) == 0
+    records = [read_json(path) for path in (fresh_machine / "runs").rglob(RUN_JSON)]
+    assert len(records) == 4 and {(r["processes"], r["status"]) for r in records} == {(2, "complete")}
+    assert len(list((fresh_machine / "runs").rglob("summary.json"))) == 4
+    assert _plan_lines(capsys, "1")[-1].startswith("4 done, 0 ready")
