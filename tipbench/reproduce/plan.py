@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tipbench import paths
+from tipbench.contracts.prompt_policy import NONE
 from tipbench.contracts.run_folder import RUN_JSON, RunKey, method_label, walk_dir
 from tipbench.contracts.split_folder import SPLIT_JSON
 from tipbench.errors import ConfigError, ManifestError
@@ -191,7 +192,7 @@ def make_plan(config: ReproduceConfig) -> Plan:
             if "walk" in kinds and row.uses_walk:
                 wanted.append("walk")
             for kind in wanted:
-                step_key = RunKey(split, key.method, "none", key.variant) if kind == "walk" else key
+                step_key = RunKey(split, key.method, NONE, key.variant) if kind == "walk" else key
                 entry = steps.setdefault((kind, step_key), {"rows": []})
                 entry["rows"].append(row.label)
     built: list[Step] = []
