@@ -65,9 +65,7 @@ class SwinIRRestorer:
         self.device = options.device
         self.sha256 = file_sha256(Path(self.path))
         self.model = load_swinir(self.path, self.device)
-        self.dtype = options.dtype  # fp32 (default) or bf16 (`--dtype`; spandrel's SwinIR has no fp16)
-        if self.dtype == "bf16":
-            self.model.bfloat16()
+        self.dtype = options.dtype  # fp32 (default) or bf16 autocast (`--dtype`; spandrel's SwinIR has no fp16)
         self._warned: set[str] = set()
 
     def describe(self) -> dict:
@@ -84,9 +82,8 @@ class SwinIRRestorer:
                              restoration_prompt=restoration_prompt)
         height, width = lq.shape[:2]
         tensor = torch.from_numpy(lq.astype(np.float32) / 255.0).permute(2, 0, 1)[None].to(self.device)
-        if self.dtype == "bf16":
-            tensor = tensor.bfloat16()
-        with torch.inference_mode():
+        autocast = torch.autocast(str(self.device).split(":")[0], torch.bfloat16, enabled=self.dtype == "bf16")
+        with torch.inference_mode(), autocast:
             out = self.model(flip_pad(tensor, WINDOW))[..., : 4 * height, : 4 * width].float()
         image = (out[0].clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0).round().astype(np.uint8)
         return check_restore_output(resize_uint8(image, out_size, "bicubic"), out_size, self.name)
