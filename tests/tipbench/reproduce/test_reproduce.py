@@ -133,3 +133,17 @@ def test_array_tasks_each_do_their_shard_and_the_last_one_scores_every_run(fresh
     assert len(records) == 4 and {(r["processes"], r["status"]) for r in records} == {(2, "complete")}
     assert len(list((fresh_machine / "runs").rglob("summary.json"))) == 4
     assert _plan_lines(capsys, "1")[-1].startswith("4 done, 0 ready")
+
+
+@pytest.mark.slow
+def test_reproduce_under_accelerate_builds_once_and_shares_every_run(fresh_machine):
+    from tests.launchers import launch
+    from tipbench.contracts.run_folder import RUN_JSON
+    from tipbench.io import read_json
+
+    done = launch("tipbench.reproduce", "--table", "1", "--limit", "2", "--device", "cpu", "--no-progress")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("## Table 1") == 1  # the main rank renders
+    records = [read_json(path) for path in (fresh_machine / "runs").rglob(RUN_JSON)]
+    assert len(records) == 4 and {(r["processes"], r["status"]) for r in records} == {(2, "complete")}
+    assert len(list((fresh_machine / "runs").rglob("summary.json"))) == 4

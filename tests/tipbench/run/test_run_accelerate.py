@@ -5,7 +5,6 @@ one process, and a rank killed mid-run resumes to the same bytes. Slow: every la
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.launchers import ROOT, launch
 from tests.tiny_splits import make_param_split
 from tipbench import paths
 from tipbench.contracts.run_parts import part_record_path
@@ -20,26 +20,7 @@ from tipbench.io import decode_png, read_json, write_png
 from tipbench.run import main as run
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
 SPLIT = "synthetic-param"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def launch(module: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    """`accelerate launch` of a tipbench module on 2 CPU processes (docs/methods.md)."""
-    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-               "--main_process_port", str(_free_port()), "-m", module, *args]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **env}
-    for name in (paths.ENV_FAULT_AFTER, paths.ENV_FAULT_RANK):
-        if name not in env:
-            environment.pop(name, None)
-    return subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
 def _outputs(run_dir: Path) -> dict[str, bytes]:
