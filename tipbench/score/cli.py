@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size, workers=args.workers, use_gt_cache=not args.no_gt_cache,
             progress=progress_enabled(args))
         summary = score_run(config)
+        from tipbench.parallel import launched_group
+
+        if not launched_group(config.device).is_main:  # another rank of `accelerate launch`: the main one reports
+            return 0
         for name in ("psnr", "ssim", "lpips", "fid", "clip_i", "clip_t"):
             value = summary[name]
             reason = summary["null_reasons"].get(name, "")

@@ -102,6 +102,7 @@ def test_scoring_across_two_ranks_equals_one_process(root, classical_one, tmp_pa
               "--no-gt-cache", "--batch-size", "2")
     done = launch("tipbench.score", *common)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("wrote ") == 1
     two_rows, two = pd.read_parquet(run_dir / "scores.parquet"), read_json(run_dir / "summary.json")
     one_process = subprocess.run([sys.executable, "-m", "tipbench.score", *common, "-q"], cwd=ROOT, timeout=900,
                                  env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"})  # as a rank
