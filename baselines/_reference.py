@@ -53,4 +53,4 @@ def describe_reference(restorer: Any) -> dict[str, Any]:
 def reference_kwargs(method: str, options) -> dict[str, Any]:
     """Constructor arguments of a ReferenceModelRestorer from the options."""
     return {"checkpoint": checkpoint_dir(method, options), "device": options.device,
-            "batch_size": options.batch_size, **sampling_options(options, method)}
+            "batch_size": options.batch_size, "dtype": options.dtype, **sampling_options(options, method)}

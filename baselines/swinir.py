@@ -65,11 +65,12 @@ class SwinIRRestorer:
         self.device = options.device
         self.sha256 = file_sha256(Path(self.path))
         self.model = load_swinir(self.path, self.device)
+        self.dtype = options.dtype  # fp32 (default) or bf16 autocast (`--dtype`; spandrel's SwinIR has no fp16)
         self._warned: set[str] = set()
 
     def describe(self) -> dict:
         return {"settings": {"scale": 4, "padding": f"flip-concatenate to multiple of {WINDOW}", "tile": None,
-                             "resize_to_out_size": "Pillow bicubic", "checkpoint": self.path},
+                             "resize_to_out_size": "Pillow bicubic", "checkpoint": self.path, "dtype": self.dtype},
                 "checkpoints": {self.entry: self.sha256}, "weights": "real", "command": None}
 
     def restore(self, lq: np.ndarray, *, semantic_prompt: str = "", restoration_prompt: str = "",
@@ -81,7 +82,8 @@ class SwinIRRestorer:
                              restoration_prompt=restoration_prompt)
         height, width = lq.shape[:2]
         tensor = torch.from_numpy(lq.astype(np.float32) / 255.0).permute(2, 0, 1)[None].to(self.device)
-        with torch.inference_mode():
-            out = self.model(flip_pad(tensor, WINDOW))[..., : 4 * height, : 4 * width]
+        autocast = torch.autocast(str(self.device).split(":")[0], torch.bfloat16, enabled=self.dtype == "bf16")
+        with torch.inference_mode(), autocast:
+            out = self.model(flip_pad(tensor, WINDOW))[..., : 4 * height, : 4 * width].float()
         image = (out[0].clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0).round().astype(np.uint8)
         return check_restore_output(resize_uint8(image, out_size, "bicubic"), out_size, self.name)

@@ -31,6 +31,11 @@ from tipbench.weights import CLONE_WEIGHTS_DIR
 logger = logging.getLogger(__name__)
 
 
+#: Compute precisions of the in-process torch methods (`--dtype`); fp32 is the default and the only comparable one.
+DTYPES = ("fp32", "fp16", "bf16")
+DEFAULT_DTYPE = "fp32"
+
+
 @dataclass(frozen=True)
 class CloneSpec:
     """An external code clone run as a subprocess in its own environment (protocol §8.3, §8.4)."""
@@ -73,6 +78,8 @@ class MethodSpec:
     needs: str = ""  # one line for `--list`
     #: cheap to build and CPU-bound: `--workers K` may run K copies in separate processes.
     cpu_parallel: bool = False
+    #: compute precisions it can run in (`--dtype`); fp32 only for methods that are not in-process torch models.
+    dtypes: tuple[str, ...] = (DEFAULT_DTYPE,)
 
     def weights_for(self, variant: str | None) -> tuple[str, ...]:
         return self.weights.get(variant, self.weights.get(None, ()))
@@ -94,6 +101,7 @@ class RestorerOptions:
     python: str | None = None  # subprocess baselines: its interpreter (else the env var, else `python`)
     timeout_s: float | None = None  # subprocess baselines: per-call limit (default: method's own)
     extra: tuple[tuple[str, str], ...] = ()
+    dtype: str = DEFAULT_DTYPE  # in-process torch methods: compute precision (MethodSpec.dtypes)
 
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.extra).get(name, default)
@@ -132,7 +140,7 @@ _SPECS = (
     MethodSpec("swinir", "baselines.swinir:SwinIRRestorer", "SwinIR real-SR x4 GAN via spandrel (variants m, l)",
                False, False, weights={None: ("swinir-realsr-x4-gan-m",), "m": ("swinir-realsr-x4-gan-m",),
                                       "l": ("swinir-realsr-x4-gan-l",)},
-               variants=("m", "l"), default_batch_size=1, needs="weights"),
+               variants=("m", "l"), default_batch_size=1, needs="weights", dtypes=("fp32", "bf16")),
     MethodSpec("stablesr", "baselines.stablesr:StableSRRestorer", "StableSR (DDPM 200, CFW 0.5, AdaIN) as a subprocess",
                False, False, weights={None: ("stablesr", "stablesr-cfw")}, clone=STABLESR_CLONE,
                default_batch_size=16, needs="clone + env + weights"),
@@ -148,13 +156,15 @@ _SPECS = (
                default_batch_size=16, needs="clone + env + weights"),
     MethodSpec("controlnet-sr", "baselines.controlnet_sr:ControlNetSRMethod",
                "reference model, additive fusion, no prompts (checkpoint via --checkpoint)", False, False,
-               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint"),
+               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint",
+               dtypes=DTYPES),
     MethodSpec("controlnet-sr-clip", "baselines.controlnet_sr_clip:ControlNetSRCLIPMethod",
                "ControlNet-SR checkpoint with c_s fed zero-shot, CFG on c_s", True, False,
-               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint"),
+               weights={None: ("sd15",)}, accepts_checkpoint=True, default_batch_size=4, needs="checkpoint",
+               dtypes=DTYPES),
     MethodSpec("tip", "baselines.tip:TIPMethod", "the TIP reference model (both prompts; ablations as variants)",
                True, True, weights={None: ("tip", "sd15")}, variants=TIP_VARIANTS, accepts_checkpoint=True,
-               default_batch_size=4, needs="checkpoint"),
+               default_batch_size=4, needs="checkpoint", dtypes=DTYPES),
 )
 
 #: method key → its spec (plain data; the Restorer class is imported by `MethodSpec.load_class`).
@@ -173,6 +183,14 @@ def method_spec(method: str) -> MethodSpec:
 def cpu_parallel_methods() -> list[str]:
     """Methods cheap to build and CPU-bound, which `--workers K` may run in K processes."""
     return [key for key in METHODS.names() if METHODS.get(key).cpu_parallel]
+
+
+def check_dtype(spec: MethodSpec, dtype: str) -> None:
+    """`dtype` must be one the method runs in (fp32 always is)."""
+    if dtype not in spec.dtypes:
+        capable = [key for key in METHODS.names() if len(METHODS.get(key).dtypes) > 1]
+        raise ConfigError(f"method `{spec.key}` runs in {', '.join(spec.dtypes)} only; --dtype {dtype} applies to "
+                          f"the in-process torch methods: {', '.join(capable)}")
 
 
 def check_variant(spec: MethodSpec, variant: str | None) -> None:

@@ -48,9 +48,17 @@ def cache_dir() -> Path:
 
 
 ENV_FAULT_AFTER = "TIPBENCH_FAULT_AFTER"
+ENV_FAULT_RANK = "TIPBENCH_FAULT_RANK"
 
 
 def fault_after() -> int | None:
-    """Test-only switch: `TIPBENCH_FAULT_AFTER=k` makes `tipbench.build` abort the process after k new items."""
+    """Test-only switch: `TIPBENCH_FAULT_AFTER=k` makes `tipbench.build` abort the process after k new items, and
+    `tipbench.run` kill itself after k items (a rank dying mid-run)."""
     value = os.environ.get(ENV_FAULT_AFTER, "").strip()
+    return int(value) if value else None
+
+
+def fault_rank() -> int | None:
+    """Test-only: with `TIPBENCH_FAULT_RANK=r`, only part (rank or shard) r of a run obeys `TIPBENCH_FAULT_AFTER`."""
+    value = os.environ.get(ENV_FAULT_RANK, "").strip()
     return int(value) if value else None

@@ -255,10 +255,11 @@ def check_resumable(run_dir: str | os.PathLike, identity: dict[str, Any]) -> Non
 
 
 class FailureLog:
-    """failures.jsonl of the current attempt: truncated at start, one line appended per failed item."""
+    """failures.jsonl of the current attempt: truncated at start, one line appended per failed item (a part of a
+    run written by several processes keeps its own file, `name`, merged at the end: contracts §2.6)."""
 
-    def __init__(self, run_dir: str | os.PathLike) -> None:
-        self.path = Path(run_dir) / FAILURES
+    def __init__(self, run_dir: str | os.PathLike, name: str = FAILURES) -> None:
+        self.path = Path(run_dir) / name
         self.count = 0
         atomic_write_bytes(self.path, b"")
 
@@ -270,10 +271,10 @@ class FailureLog:
             os.fsync(handle.fileno())
 
 
-def read_failures(run_dir: str | os.PathLike) -> list[dict[str, str]]:
-    """The lines of failures.jsonl (`[]` when absent); `ManifestError` naming the first line that is not
-    `{"id": str, "error": str}`."""
-    path = _own_path(run_dir, FAILURES)
+def read_failures(run_dir: str | os.PathLike, name: str = FAILURES) -> list[dict[str, str]]:
+    """The lines of failures.jsonl, or of a part's failure file `name` (`[]` when absent); `ManifestError` naming
+    the first line that is not `{"id": str, "error": str}`."""
+    path = _own_path(run_dir, name)
     if not path.is_file():
         return []
     entries = []
@@ -288,3 +289,7 @@ def read_failures(run_dir: str | os.PathLike) -> list[dict[str, str]]:
             raise ManifestError(f"`{path}` line {number} is not {{\"id\": …, \"error\": …}}: {line[:80]!r}")
         entries.append(entry)
     return entries
+def write_failures(run_dir: str | os.PathLike, entries: list[dict[str, str]]) -> None:
+    """Replace failures.jsonl with `entries` at once (the merge of a run's parts)."""
+    lines = "".join(json.dumps({"id": e["id"], "error": e["error"]}, ensure_ascii=False) + "\n" for e in entries)
+    atomic_write_bytes(Path(run_dir) / FAILURES, lines.encode("utf-8"))

@@ -3,7 +3,8 @@
 1. a DataLoader decodes restored + reference PNGs and derives the FID (299) and CLIP (224) views in workers;
 2. per batch: PSNR/SSIM (RGB, Y) and LPIPS on the uint8 pixels, Inception and CLIP on the views;
 3. GT work (Inception features, CLIP image and caption embeddings) only on a GT-cache miss;
-4. at the end: per-item table, FID from streamed statistics, CLIP cosines.
+4. at the end: per-item table, FID from streamed statistics, CLIP cosines;
+5. across processes (a launched group), each takes whole batches and the main one reduces (`metrics.reduce`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from tipbench.metrics import gt_cache, networks
 from tipbench.metrics.functional.fid import FeatureStats
 from tipbench.metrics.functional.psnr import _psnr_compute, _psnr_update
 from tipbench.metrics.functional.ssim import _ssim_update
+from tipbench.metrics.reduce import PassShare, combine
 from tipbench.metrics.specs import DEFAULT_CLIP_MODEL, family_metrics
 from tipbench.metrics.views import clip_view, fid_view, make_fid_resizer
+from tipbench.parallel import SINGLE, Part
 
 logger = logging.getLogger(__name__)
 
@@ -126,14 +129,18 @@ def _cache_parts(family: str, split: SplitFolder, options: HarnessOptions, weigh
             "settings": options.settings.get(family), "weight_id": weight_id, "versions": library_versions()}
 
 
-def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions) -> HarnessResult:
-    """Score `items` (already validated) in one pass; see the module docstring."""
+def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions,
+             group: Part = SINGLE) -> HarnessResult | None:
+    """Score `items` (already validated) in one pass; see the module docstring.
+
+    With a launched `group`, each process scores whole batches of the one-process pass (`tipbench.metrics.reduce`)
+    and the main process gets the result in item order; the others get None.
+    """
     from tipbench.metrics.clip import ClipEncoder
     from tipbench.metrics.fid import FID
     from tipbench.metrics.lpips import LPIPS
 
     device, ids = options.device, split.ids
-    pixel: dict[str, list[float]] = {name: [] for name in PIXEL_COLUMNS}
     weight_ids: dict[str, str] = {}
     cache_state: dict[str, str] = {}
     lpips_metric = LPIPS(options.metric_weights, device) if options.lpips else None
@@ -141,7 +148,7 @@ def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions
         weight_ids["lpips"] = lpips_metric.weight_id
 
     # GT side: cached or computed in this pass.
-    fid_metric, fid_cached, fid_path, gt_features = None, None, None, []
+    fid_metric, fid_cached, fid_path = None, None, None
     if options.fid:
         fid_metric = FID(options.metric_weights, options.random_arch, device)
         weight_ids["fid"] = fid_metric.weight_id
@@ -152,7 +159,7 @@ def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions
             fid_metric.set_target_stats(FeatureStats(int(fid_cached["mean"].shape[0]), int(fid_cached["n"]),
                                                      fid_cached["mean"], fid_cached["scatter"]))
         cache_state["fid"] = "hit" if fid_cached is not None else "miss"
-    encoder, clip_cached, clip_path, out_embeddings, gt_embeddings = None, None, None, [], []
+    encoder, clip_cached, clip_path = None, None, None
     if options.clip:
         bundle = networks.build_clip(options.clip_model, options.metric_weights, options.random_arch, device)
         encoder = ClipEncoder(bundle, device)
@@ -165,44 +172,58 @@ def run_pass(items: list[ScoreItem], split: SplitFolder, options: HarnessOptions
     dataset = _PairDataset(items, (options.fid, options.fid and fid_cached is None),
                            (options.clip, options.clip and clip_cached is None),
                            encoder.bundle.preprocess if encoder else None)
+    every_batch = [list(range(start, min(start + options.batch_size, len(items))))
+                   for start in range(0, len(items), options.batch_size)]
     # an own generator: without one, iterating the loader draws a base seed from torch's global RNG (protocol §2)
-    loader = torch.utils.data.DataLoader(dataset, batch_size=options.batch_size, shuffle=False,
+    loader = torch.utils.data.DataLoader(dataset, batch_sampler=group.mine(every_batch),
                                          num_workers=options.workers, collate_fn=_collate,
                                          generator=torch.Generator().manual_seed(0))
     from tipbench.cli import progress_bar
     from tipbench.pools import sigint_held
 
+    share = PassShare(pixel={name: [] for name in PIXEL_COLUMNS})
     with sigint_held():  # the loader forks its workers here
         batches = iter(loader)
     bar = progress_bar(batches, total=len(loader), desc="score", unit="batch", enabled=options.progress)
     for batch in bar:
+        share.positions.extend(batch["index"])
         for scores in batch["pixel"]:
             for name in PIXEL_COLUMNS:
-                pixel[name].append(scores[name])
+                share.pixel[name].append(scores[name])
         for run in _same_shape_runs(batch["out"]) if lpips_metric is not None else ():
             lpips_metric.update(torch.stack(batch["out"][run]).to(device), torch.stack(batch["ref"][run]).to(device))
         if fid_metric is not None:
             features = fid_metric.update_resized(batch["fid_out"], batch.get("fid_ref"))
             if features is not None:
-                gt_features.append(features.astype(np.float32))
+                share.gt_features.append(features.astype(np.float32))
         if encoder is not None:
-            out_embeddings.append(encoder.images(batch["clip_out"]))
+            share.clip_out.append(encoder.images(batch["clip_out"]))
             if "clip_ref" in batch:
-                gt_embeddings.append(encoder.images(batch["clip_ref"]))
-
-    columns = {name: np.asarray(values, dtype=np.float64) for name, values in pixel.items()}
+                share.clip_gt.append(encoder.images(batch["clip_ref"]))
     if lpips_metric is not None:
-        columns["lpips"] = lpips_metric.per_item().numpy()
+        share.lpips = lpips_metric.per_item().numpy()
+    if fid_metric is not None:
+        share.fid_pred = fid_metric.pred_stats
+        share.fid_target = fid_metric.target_stats if fid_cached is None else None
+    if group.count > 1:
+        shares = group.gather(share)
+        if not group.is_main:
+            return None
+        share = combine(shares)
+
+    columns = {name: np.asarray(values, dtype=np.float64) for name, values in share.pixel.items()}
+    if lpips_metric is not None:
+        columns["lpips"] = share.lpips if share.lpips is not None else np.zeros(0)
     fid_stats = None
     if fid_metric is not None:
+        target = share.fid_target if share.fid_target is not None else fid_metric.target_stats
         if fid_cached is None and options.use_gt_cache:
-            stats = fid_metric.target_stats
             gt_cache.save(fid_path, ids, _cache_parts("fid", split, options, fid_metric.weight_id),
-                          features=np.concatenate(gt_features), mean=stats.mean, scatter=stats.scatter,
-                          n=np.asarray(stats.n))
-        fid_stats = (fid_metric.pred_stats, fid_metric.target_stats)
+                          features=np.concatenate(share.gt_features), mean=target.mean, scatter=target.scatter,
+                          n=np.asarray(target.n))
+        fid_stats = (share.fid_pred, target)
     if encoder is not None:
-        columns.update(_clip_columns(encoder, split, options, clip_cached, clip_path, out_embeddings, gt_embeddings))
+        columns.update(_clip_columns(encoder, split, options, clip_cached, clip_path, share.clip_out, share.clip_gt))
     return HarnessResult(columns, fid_stats, weight_ids, cache_state)
 
 

@@ -3,7 +3,9 @@
 * `config` — `RunConfig`;
 * `cli` — the command line (`build_parser`, `main`, `--list`);
 * `runner` — `run_method`: validate, build the restorer, restore, record run.json, score;
-* `loop` — the restoring loop: batches, per-item failures, atomic writes, worker processes.
+* `loop` — the restoring loop: batches, per-item failures, atomic writes, worker processes, this process's share;
+* `overlap` — input decoding and output writing on threads beside the restorer;
+* `parts` — a run written by several processes (accelerate ranks, `--shard I/N`): part records, one run.json.
 """
 
 from __future__ import annotations

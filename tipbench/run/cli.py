@@ -4,6 +4,8 @@ Example:
     python -m tipbench.run --method classical-prompted --split coco-param
     python -m tipbench.run --method tip --split coco-param --checkpoint runs/tip-ckpt --device cuda --batch-size 8
     python -m tipbench.run --list
+    python -m tipbench.run --method classical-prompted --split coco-param --shard 0/4     # one of four array tasks
+    accelerate launch --num_processes 8 -m tipbench.run --method tip --split coco-param --device cuda
 """
 
 from __future__ import annotations
@@ -14,16 +16,23 @@ from pathlib import Path
 
 from tipbench.cli import add_output_options, progress_enabled, run_command
 from tipbench.contracts.prompt_policy import DEFAULT_POLICY, POLICY_NAMES
+from tipbench.methods import DEFAULT_DTYPE, DTYPES
 from tipbench.run.config import RunConfig
+from tipbench.run.overlap import DEFAULT_IO_THREADS
 
 EPILOG = """\
 examples:
   python -m tipbench.run --list
   python -m tipbench.run --method classical-prompted --split coco-param
   python -m tipbench.run --method swinir --variant l --split coco-realesrgan --device cuda
+  accelerate launch --num_processes 8 -m tipbench.run --method tip --split coco-param --device cuda
+  python -m tipbench.run --method tip --split coco-param --device cuda --shard $SLURM_ARRAY_TASK_ID/8
 
 writes <runs>/<split>/<method>/<prompts>[@<variant>]/ (out/, run.json, failures.jsonl, then the scores:
 docs/contracts.md §2, §3) and prints the score table `tipbench.score` prints (null metrics with their reasons).
+Several processes: under accelerate launch / torchrun the ranks share the items and
+the run is finalised and scored once; with --shard I/N the last shard to finish finalises and scores
+(or `--finalize` later); out/ is byte-identical to one process (docs/contracts.md §2.6, docs/methods.md).
 Exit status: 0 ok, 1 data/config error or failed items, 2 bad usage, 130 interrupted.
 """
 
@@ -52,11 +61,33 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--python", metavar="EXE", help="interpreter of that clone's environment (else its env var)")
     how.add_argument("--timeout", type=float, metavar="S", help="per-call limit for subprocess baselines, seconds")
     how.add_argument("--no-score", action="store_true", help="do not score the run when it finishes")
+    how.add_argument("--dtype", default=DEFAULT_DTYPE, choices=DTYPES,
+                     help=f"precision of the in-process torch methods (default: {DEFAULT_DTYPE}, the comparable one; "
+                          "others are recorded in run.json and marked not comparable)")
+    how.add_argument("--io-threads", type=int, default=DEFAULT_IO_THREADS, metavar="T",
+                     help=f"threads decoding inputs and writing outputs beside the restorer (default: "
+                          f"{DEFAULT_IO_THREADS}; 0 = in line)")
+    scale = parser.add_argument_group("several processes (docs/contracts.md §2.6)")
+    scale.add_argument("--shard", metavar="I/N", type=_shard,
+                       help="restore shard I of N only (Slurm array task, any job runner); the last shard to "
+                            "finish finalises run.json and scores")
+    scale.add_argument("--finalize", action="store_true",
+                       help="restore nothing: merge the finished shards into run.json and score")
     where = parser.add_argument_group("where")
     where.add_argument("--splits-dir", metavar="D", help="splits root (default $TIPBENCH_HOME/splits)")
     where.add_argument("--runs-dir", metavar="D", help="runs root (default $TIPBENCH_HOME/runs)")
     add_output_options(parser)
     return parser
+
+
+def _shard(text: str) -> str:
+    from tipbench.errors import ConfigError
+    from tipbench.parallel import parse_shard
+
+    try:
+        return parse_shard(text).label
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--shard ")) from exc
 
 
 def list_methods() -> str:
@@ -94,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.list and (not args.method or not args.split):
         parser.error("--method and --split are required (or --list)")
+    if args.finalize and args.shard:
+        parser.error("--finalize merges every shard; give it without --shard")
     options = _parse_options(parser, args.option)
 
     def work() -> int:
@@ -106,8 +139,15 @@ def main(argv: list[str] | None = None) -> int:
                            checkpoint=args.checkpoint, limit=args.limit, device=args.device,
                            batch_size=args.batch_size, workers=args.workers, splits_dir=args.splits_dir,
                            runs_dir=args.runs_dir, repo=args.repo, python=args.python, timeout_s=args.timeout,
-                           options=options, score=not args.no_score, progress=progress_enabled(args))
+                           options=options, score=not args.no_score, progress=progress_enabled(args),
+                           shard=args.shard, finalize=args.finalize, dtype=args.dtype, io_threads=args.io_threads)
         record = run_method(config)
+        if record.get("status") == "part-done":
+            print(f"wrote shard {record['part']} of {record['run_dir']} ({record['part_processed']} restored, "
+                  f"{record['part_failed']} failed); the last shard finalises and scores the run")
+            return 1 if record["part_failed"] else 0
+        if not record.get("is_main", True):  # another rank of a launched group: the main one reports
+            return 1 if record["n_failed"] else 0
         if record.get("summary"):
             from tipbench.contracts.scores import SUMMARY_JSON
             from tipbench.score.report import summary_lines

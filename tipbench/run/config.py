@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from tipbench.config import FrozenConfig
 from tipbench.contracts.prompt_policy import DEFAULT_POLICY, prompt_policy
 from tipbench.errors import ConfigError
+from tipbench.methods import DEFAULT_DTYPE, DTYPES
+from tipbench.parallel import parse_shard
+from tipbench.run.overlap import DEFAULT_IO_THREADS
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class RunConfig(FrozenConfig):
         workers: processes for the CPU methods (outputs do not depend on it).
         score: score the run when it finishes.
         progress: progress bar on stderr (only when it is a terminal).
+        shard: `I/N`: restore only shard I of N (an independent array task; contracts §2.6).
+        finalize: only merge the finished shards' records into run.json (and score), restoring nothing.
+        dtype: `fp32` (default, the comparable setting), `fp16` or `bf16` for the in-process torch methods.
+        io_threads: threads decoding inputs and writing outputs beside the restorer (0: in line).
     """
 
     method: str
@@ -44,6 +51,10 @@ class RunConfig(FrozenConfig):
     workers: int = 1
     score: bool = True
     progress: bool = True
+    shard: str | None = None
+    finalize: bool = False
+    dtype: str = DEFAULT_DTYPE
+    io_threads: int = DEFAULT_IO_THREADS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", tuple(tuple(pair) for pair in self.options))
@@ -56,5 +67,11 @@ class RunConfig(FrozenConfig):
                 raise ConfigError(f"`{name}` must be a positive integer, got {value!r}")
         if not (self.device == "cpu" or self.device.startswith("cuda")):
             raise ConfigError(f"`device` must be cpu or cuda[:i], got `{self.device}`")
+        if self.shard is not None:
+            parse_shard(self.shard)
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"`dtype` must be one of {', '.join(DTYPES)}, got `{self.dtype}`")
+        if not isinstance(self.io_threads, int) or self.io_threads < 0:
+            raise ConfigError(f"`io_threads` must be a non-negative integer, got {self.io_threads!r}")
         if self.timeout_s is not None and self.timeout_s <= 0:
             raise ConfigError(f"`timeout_s` must be positive, got {self.timeout_s}")

@@ -1,21 +1,26 @@
-"""The restoring loop of `tipbench.run`: batches, per-item failures, atomic writes, optional worker processes.
+"""The restoring loop of `tipbench.run`: batches, per-item failures, atomic writes, overlapped I/O, worker processes,
+and this process's share of a run written by several (`tipbench.parallel`).
 
 Every output depends only on its item (its LQ, prompts and seed), so the loop may skip finished items, split the
 work across processes or change batch sizes without changing a byte (for restorers whose batched form equals the
-one-by-one form, as the contract requires).
+one-by-one form, as the contract requires). Batches are always cut from the full item list, so a process, a rank
+or a shard calls the restorer with exactly the batches of a one-process run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tipbench.contracts.prompt_policy import feed_prompts
-from tipbench.contracts.run_folder import FailureLog, output_path
+from tipbench.contracts.run_folder import FAILURES, FailureLog, output_path
 from tipbench.contracts.split_folder import SplitRow
 from tipbench.errors import ManifestError, TipbenchError
+from tipbench.parallel import SINGLE, Part
+from tipbench.run.overlap import DEFAULT_IO_THREADS, OverlappedIO, error_text, prepare_batch, write_output
 from tipbench.seeding import restorer_seed
 
 logger = logging.getLogger(__name__)
@@ -62,33 +67,87 @@ class _FailureList:
         self.entries.append((item_id, error))
 
 
+def cut_batches(items: list[SplitRow], batch_size: int) -> list[list[SplitRow]]:
+    """The batches of a one-process run: consecutive, cut from the full item list."""
+    return [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
+
+
+def unfinished(batches: list[list[SplitRow]], run_dir: Path) -> list[list[SplitRow]]:
+    """Batches with any output missing (a batch is redone whole, so a resumed run makes the same calls)."""
+    return [batch for batch in batches if any(not output_path(run_dir, item.id).is_file() for item in batch)]
+
+
+def my_batches(items: list[SplitRow], run_dir: Path, batch_size: int, part: Part = SINGLE) -> list[list[SplitRow]]:
+    """This part's unfinished batches.
+
+    A launched group shares the unfinished batches (every rank lists them, then meets at a barrier before anyone
+    writes), so a resumed run spreads what is left evenly; independent shards cannot agree on that list, so each
+    owns a fixed share of all batches.
+    """
+    every_batch = cut_batches(items, batch_size)
+    if part.count == 1:
+        return unfinished(every_batch, run_dir)
+    if part.communicates:
+        pending = unfinished(every_batch, run_dir)
+        part.barrier()
+        return part.mine(pending)
+    return unfinished(part.mine(every_batch), run_dir)
+
+
 def restore_items(restorer: Any, items: list[SplitRow], run_dir: Path, feed: ItemFeed, *, batch_size: int,
-                  progress: bool, workers: int = 1, method: str | None = None,
-                  options: Any = None) -> tuple[int, int]:
-    """Restore every item without an output; returns (items restored now, items failed now)."""
+                  progress: bool, workers: int = 1, method: str | None = None, options: Any = None,
+                  part: Part = SINGLE, failures_name: str = FAILURES,
+                  io_threads: int = DEFAULT_IO_THREADS) -> tuple[int, int]:
+    """Restore this part's items without an output; returns (items restored now, items failed now)."""
     from tipbench.cli import progress_bar
 
-    # Batches are cut from the full item list, never from the unfinished ones, so a resumed run calls the restorer
-    # with exactly the batches of an uninterrupted one (subprocess baselines take one seed per call); a batch with
-    # any output missing is redone whole.
-    every_batch = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
-    batches = [batch for batch in every_batch if any(not output_path(run_dir, i.id).is_file() for i in batch)]
-    todo = [item for batch in batches for item in batch]
-    if len(todo) < len(items):
-        logger.info("resuming: %d of %d outputs already in %s", len(items) - len(todo), len(items), run_dir)
-    failures = FailureLog(run_dir)
-    bar = progress_bar(total=len(todo), unit="img", desc=restorer.name, enabled=progress)
+    batches = my_batches(items, run_dir, batch_size, part)
+    todo = sum(len(batch) for batch in batches)
+    if part.count == 1 and todo < len(items):
+        logger.info("resuming: %d of %d outputs already in %s", len(items) - todo, len(items), run_dir)
+    elif part.count > 1:
+        logger.info("part %s: %d item(s) to restore in %s", part.label, todo, run_dir)
+    failures = FailureLog(run_dir, failures_name)
+    bar = progress_bar(total=todo, unit="img", desc=restorer.name, enabled=progress)
+    fault, done = _fault_after(part), 0
     processed = 0
     try:
         if workers > 1 and len(batches) > 1:
             processed = _restore_in_workers(method, options, batches, run_dir, feed, failures, workers, bar)
+        elif io_threads > 0:
+            with OverlappedIO(batches, feed, run_dir, failures, threads=io_threads) as io:
+                for batch in batches:
+                    restore_batch(restorer, batch, run_dir, feed, failures, io=io)
+                    bar.update(len(batch))
+                    done += len(batch)
+                    _maybe_fault(fault, done)
+            processed = io.written
         else:
             for batch in batches:
                 processed += restore_batch(restorer, batch, run_dir, feed, failures)
                 bar.update(len(batch))
+                done += len(batch)
+                _maybe_fault(fault, done)
     finally:
         bar.close()
     return processed, failures.count
+
+
+def _fault_after(part: Part) -> int | None:
+    """Test-only switch (`TIPBENCH_FAULT_AFTER=k`, optionally `TIPBENCH_FAULT_RANK=r`): this process is killed
+    after k items, as a rank that dies mid-run."""
+    from tipbench import paths
+
+    after, rank = paths.fault_after(), paths.fault_rank()
+    return after if after is not None and (rank is None or rank == part.index) else None
+
+
+def _maybe_fault(fault: int | None, done: int) -> None:
+    if fault is not None and done >= fault:
+        import signal
+
+        logger.error("TIPBENCH_FAULT_AFTER=%d: killing this process", fault)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # One restorer per worker process, built once by the pool initializer (process-local, never shared).
@@ -129,52 +188,54 @@ def _restore_in_workers(method: str | None, options: Any, batches: list, run_dir
     return processed
 
 
-def restore_batch(restorer: Any, batch: list[SplitRow], run_dir: Path, feed: ItemFeed, failures) -> int:
+def restore_batch(restorer: Any, batch: list[SplitRow], run_dir: Path, feed: ItemFeed, failures,
+                  io: OverlappedIO | None = None) -> int:
     """Restore and write one batch; on a batch error, retry item by item so one bad item fails alone.
 
-    `restore_batch` of a restorer may put an exception in place of an item's image (that item failed alone).
-    Returns the number of outputs written.
+    `restore_batch` of a restorer may put an exception in place of an item's image (that item failed alone). With
+    `io`, the requests were decoded ahead and the outputs are written behind (`io.written` counts them); without,
+    everything happens here. Returns the number of outputs written (queued, with `io`).
     """
-    from tipbench.contracts.restorer import check_restore_output
-    from tipbench.io import write_png
+    ready = []
+    for item, request in (io.prepared(batch) if io is not None else prepare_batch(batch, feed)):
+        if isinstance(request, BaseException):  # unreadable LQ/GT: that item fails alone
+            failures.add(item.id, error_text(request))
+        else:
+            ready.append((item, request))
+    written = 0
+    for item, request, output in call_restorer(restorer, ready, failures):
+        if isinstance(output, BaseException):
+            failures.add(item.id, error_text(output))
+        elif io is not None:
+            io.write(item.id, output, request["out_size"], restorer.name)
+            written += 1
+        else:
+            try:
+                write_output(run_dir, item.id, output, request["out_size"], restorer.name)
+                written += 1
+            except TipbenchError as exc:
+                failures.add(item.id, str(exc))
+    return written
 
-    prepared: list[tuple[SplitRow, dict]] = []
-    for item in batch:
-        try:
-            prepared.append((item, feed(item)))
-        except (TipbenchError, OSError, ValueError) as exc:  # unreadable LQ/GT: that item fails alone
-            failures.add(item.id, error_text(exc))
-    if not prepared:
-        return 0
-    requests = [request for _, request in prepared]
+
+def call_restorer(restorer: Any, ready: list[tuple[SplitRow, dict]], failures) -> list[tuple[SplitRow, dict, Any]]:
+    """(row, request, output or exception) of every item that got one; items of a call that raised are recorded
+    as failed (after a retry one by one, unless the restorer says its failures are systematic)."""
+    if not ready:
+        return []
+    requests = [request for _, request in ready]
     try:
         if len(requests) > 1 and hasattr(restorer, "restore_batch"):
             outputs = restorer.restore_batch(requests)
         else:
             outputs = [restorer.restore(**request) for request in requests]
-        results = list(zip(prepared, outputs, strict=True))
+        return [(item, request, output) for (item, request), output in zip(ready, outputs, strict=True)]
     except (KeyboardInterrupt, MemoryError):
         raise
     except Exception as exc:
-        if len(prepared) == 1 or not getattr(restorer, "retry_items_alone", True):
-            for item, _ in prepared:
+        if len(ready) == 1 or not getattr(restorer, "retry_items_alone", True):
+            for item, _ in ready:
                 failures.add(item.id, error_text(exc))
-            return 0
-        logger.warning("batch of %d failed (%s); retrying item by item", len(prepared), error_text(exc))
-        return sum(restore_batch(restorer, [item], run_dir, feed, failures) for item, _ in prepared)
-    written = 0
-    for (item, request), output in results:
-        if isinstance(output, BaseException):
-            failures.add(item.id, error_text(output))
-            continue
-        try:
-            check_restore_output(output, request["out_size"], restorer.name)
-            write_png(output_path(run_dir, item.id), output)
-            written += 1
-        except TipbenchError as exc:
-            failures.add(item.id, str(exc))
-    return written
-
-
-def error_text(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, TipbenchError) else f"{type(exc).__name__}: {exc}"
+            return []
+        logger.warning("batch of %d failed (%s); retrying item by item", len(ready), error_text(exc))
+        return [result for entry in ready for result in call_restorer(restorer, [entry], failures)]

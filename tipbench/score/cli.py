@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size, workers=args.workers, use_gt_cache=not args.no_gt_cache,
             progress=progress_enabled(args))
         summary = score_run(config)
+        from tipbench.parallel import launched_group
+
+        if not launched_group(config.device).is_main:  # another rank of `accelerate launch`: the main one reports
+            return 0
         run_dir = Path(config.run_dir) if config.run_dir else external_run_dir(config)
         print("\n".join(summary_lines(summary, run_dir / output_names(config.reference)[1])))
         return 0

@@ -31,6 +31,7 @@ from tipbench.metrics.specs import (
     family_weights,
     metric_settings,
 )
+from tipbench.parallel import Part, launched_group
 from tipbench.score.config import ScoreConfig
 from tipbench.splits import BENCHMARK_N, NO_PAPER_NUMBERS
 
@@ -64,10 +65,13 @@ def _plan_metrics(config: ScoreConfig, n: int) -> tuple[dict[str, bool], dict[st
     return enabled, reasons, missing
 
 
-def _load_run(config: ScoreConfig) -> tuple[Path, dict]:
-    from tipbench.score.external import prepare_external_run
+def _load_run(config: ScoreConfig, group: Part) -> tuple[Path, dict]:
+    from tipbench.score.external import external_run_dir, prepare_external_run
 
-    run_dir = prepare_external_run(config) if config.external else Path(config.run_dir)
+    if not config.external:
+        return Path(config.run_dir), read_run_json(config.run_dir)
+    run_dir = prepare_external_run(config) if group.is_main else external_run_dir(config)
+    group.barrier()  # the main process laid the outputs out as a run folder
     return run_dir, read_run_json(run_dir)
 
 
@@ -78,8 +82,11 @@ def _mean(values: np.ndarray | None) -> float | None:
     return float(values.mean()) if values.size else None
 
 
-def score_run(config: ScoreConfig) -> dict[str, Any]:
+def score_run(config: ScoreConfig, group: Part | None = None) -> dict[str, Any]:
     """Score one run folder (or external outputs); writes the scores and summary files and returns the summary.
+
+    Under `accelerate launch` / `torchrun` (or with a launched `group`) every process scores a share of the items
+    and the main one writes the files (`tipbench.metrics.reduce`); every process returns the summary.
 
     Raises:
         ManifestError: missing/extra/wrong-size/non-RGB outputs, duplicate ids, a run made for another split.
@@ -98,7 +105,8 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     # 1. validate: options, run folder, split, every pair, weights — before any network is built.
     if "clip" in config.metrics:
         family_weights("clip", config.clip_model)  # refuses GELU builds of OpenAI weights up front
-    run_dir, run = _load_run(config)
+    group = group if group is not None else launched_group(config.device)
+    run_dir, run = _load_run(config, group)
     split = read_split_folder(find_split_dir(run, config.splits_dir))
     split.reference_images(config.reference)  # a target reference needs targets on every row
     check_run_matches_split(run, split, run_dir)
@@ -114,10 +122,12 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     # 2. one pass.
     options = harness.HarnessOptions(
         lpips=enabled["lpips"], fid=enabled["fid"], clip=enabled["clip"], metric_weights=config.metric_weights,
-        random_arch=config.random_arch, clip_model=config.clip_model, device=config.device,
+        random_arch=config.random_arch, clip_model=config.clip_model, device=group.device(config.device),
         batch_size=config.batch_size, workers=config.workers, reference=config.reference,
         use_gt_cache=config.use_gt_cache, progress=config.progress, settings=settings)
-    result = harness.run_pass(items, split, options)
+    result = harness.run_pass(items, split, options, group)
+    if result is None:  # not the main process of a launched group: it writes, then everyone gets its summary
+        return group.gather(None)[0]
 
     # 3. set-level and null reasons.
     null_reasons: dict[str, str] = {}
@@ -163,6 +173,8 @@ def score_run(config: ScoreConfig) -> dict[str, Any]:
     write_scores(run_dir / scores_name, split.ids, result.columns)
     write_json(run_dir / summary_name, summary)
     logger.info("scored %d items of %s", n, run_dir)
+    if group.count > 1:
+        group.gather(summary)
     return summary
 
 
@@ -188,8 +200,7 @@ def _not_comparable(config: ScoreConfig, run: dict, split: Any, n: int, data: An
         reasons.append(f"scored against {config.reference}/, not gt/")
     if config.clip_model != DEFAULT_CLIP_MODEL:
         reasons.append(f"CLIP model {config.clip_model}, not the protocol's {DEFAULT_CLIP_MODEL}")
-    if run.get("deviations"):
-        reasons.append("run.json lists deviations from the protocol")
+    reasons.extend(f"deviation from the protocol: {deviation}" for deviation in run.get("deviations") or [])
     return reasons
 
 

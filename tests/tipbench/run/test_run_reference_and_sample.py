@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import error_text
 from tests.tiny_splits import make_param_split
 from tipbench.io import read_json
 from tipbench.run import main
@@ -71,3 +72,28 @@ def test_sample_coco_param_flow_scores_cpu_methods(tmp_path, capsys):
         assert summary["n"] == 3 and summary["psnr"] is not None and summary["ssim"] is not None
         assert summary["lpips"] is None and summary["missing_weights"] and summary["paper_data"] is False
     assert summaries["classical-prompted"]["psnr"] > summaries["bicubic"]["psnr"]
+
+
+def test_dtype_applies_to_the_torch_methods_only(tiny_split, capsys):
+    assert _run(tiny_split, "--method", "bicubic", "--dtype", "bf16") == 1
+    assert "runs in fp32 only" in error_text(capsys.readouterr().err)
+    assert not (tiny_split / "runs/synthetic-param/bicubic").exists()
+
+
+@pytest.mark.slow
+def test_a_non_fp32_dtype_is_recorded_and_the_run_is_not_comparable(tiny_split, tmp_path, capsys):
+    from reference_model.tiny import save_tiny_pipeline
+
+    checkpoint = save_tiny_pipeline(tmp_path / "tiny-bf16", prompts="both")
+    assert _run(tiny_split, "--method", "tip", "--checkpoint", str(checkpoint), "--dtype", "bf16",
+                "--prompts", "semantic") == 0
+    run_dir = tiny_split / "runs/synthetic-param/tip/semantic"
+    record, summary = read_json(run_dir / "run.json"), read_json(run_dir / "summary.json")
+    assert record["dtype"] == "bf16" and record["settings"]["dtype"] == "bfloat16"
+    assert record["deviations"] and summary["comparable_to_paper"] is False
+    assert any(note.startswith("not comparable: dtype bf16") for note in summary["notes"])
+    capsys.readouterr()
+    # the folder is bf16: an fp32 run may not complete it
+    assert _run(tiny_split, "--method", "tip", "--checkpoint", str(checkpoint), "--prompts", "semantic") == 1
+    err = capsys.readouterr().err  # (the checkpoint loader draws its own bar before the check)
+    assert "error: " in err and "different dtype" in err and "Traceback" not in err
