@@ -154,7 +154,7 @@ def write_shards(cfg: ShardsConfig) -> list[dict[str, Any]]:
 
 def _report(out: str, done: list[dict[str, Any]], set_aside: tuple[dict[str, Any], ...]) -> None:
     """One line with the counts (and a warning when a shard ran out of replacements)."""
-    from tipbench.contracts.split_folder import top_reasons
+    from tipbench.cli import top_reasons
 
     written = sum(item["num_written"] for item in done)
     skipped = [entry for item in done for entry in item["skipped"]]

@@ -535,9 +535,10 @@ def _(request):
 @case("manifest-lq-file-missing")
 def _(request):
     root = request.getfixturevalue("tmp_path")
-    _run_on_damaged_split(request, lambda d: (d / "lq" / "000000000001.png").unlink(), "1 item(s) failed")
-    [failure] = jsonl(root / "runs" / "synthetic-param" / "bicubic" / "both" / "failures.jsonl")
-    assert failure["id"] == "000000000001"
+    # a split that lost a file is not the split that was built: refused before anything is restored
+    _run_on_damaged_split(request, lambda d: (d / "lq" / "000000000001.png").unlink(),
+                          "lq/000000000001.png: missing; check every file with `python -m tipbench.build --verify")
+    assert not (root / "runs" / "synthetic-param" / "bicubic" / "both" / "out").exists()
 
 
 # ------------------------------------------------------------------------------------------------------- shards

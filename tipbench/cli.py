@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -141,3 +142,20 @@ def run_command(args: argparse.Namespace, work: Callable[[], int], *, interrupte
             print(file=sys.stderr)  # end a progress bar's line first
         print(interrupted, file=sys.stderr)
         return 130
+
+
+def top_reasons(reasons: Iterable[str], limit: int = 3) -> str:
+    """The most frequent kinds of skip reason, for the one summary line a command prints: each reason is cut at its
+    first `:`, `;` or `(` and its numbers and quoted names are blanked, so "short side 90 px" and "short side 100 px"
+    count together.
+
+    >>> top_reasons(["short side 90 px < 256 px", "not a readable image file", "short side 100 px < 256 px"])
+    '2× short side N px < N px; 1× not a readable image file'
+    """
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        head = re.split(r"[:;(]", reason, maxsplit=1)[0].strip()
+        head = re.sub(r"\d+(\.\d+)?", "N", re.sub(r"`[^`]*`|'[^']*'", "`…`", head))
+        counts[head] = counts.get(head, 0) + 1
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+    return "; ".join(f"{count}× {text}" for text, count in ranked)

@@ -16,6 +16,7 @@ from typing import Any
 from tipbench import paths
 from tipbench.build.config import BuildConfig
 from tipbench.build.item import WORK_DIR, ItemContext, process_item, verified_record
+from tipbench.cli import top_reasons
 from tipbench.contracts import PROTOCOL
 from tipbench.contracts.split_folder import (
     IMAGE_KINDS,
@@ -23,7 +24,6 @@ from tipbench.contracts.split_folder import (
     SKIPPED,
     SPLIT_JSON,
     SplitRow,
-    top_reasons,
     write_manifest,
     write_skipped,
     write_split_info,

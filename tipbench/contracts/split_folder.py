@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -340,23 +339,6 @@ def write_skipped(split_dir: str | os.PathLike, entries: Iterable[dict[str, Any]
     """skipped.jsonl: one line per skipped input (kind, index, id, source_path, reason; contracts §1)."""
     lines = "".join(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n" for entry in entries)
     atomic_write_bytes(Path(split_dir) / name, lines.encode("utf-8"))
-
-
-def top_reasons(reasons: Iterable[str], limit: int = 3) -> str:
-    """The most frequent kinds of skip reason, for the one summary line a command prints: each reason is cut at its
-    first `:`, `;` or `(` and its numbers and quoted names are blanked, so "short side 90 px" and "short side 100 px"
-    count together.
-
-    >>> top_reasons(["short side 90 px < 256 px", "not a readable image file", "short side 100 px < 256 px"])
-    '2× short side N px < N px; 1× not a readable image file'
-    """
-    counts: dict[str, int] = {}
-    for reason in reasons:
-        head = re.split(r"[:;(]", reason, maxsplit=1)[0].strip()
-        head = re.sub(r"\d+(\.\d+)?", "N", re.sub(r"`[^`]*`|'[^']*'", "`…`", head))
-        counts[head] = counts.get(head, 0) + 1
-    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
-    return "; ".join(f"{count}× {text}" for text, count in ranked)
 
 
 def write_split_info(split_dir: str | os.PathLike, info: dict[str, Any]) -> None:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import error_text
-from tests.tiny_splits import make_param_split
+from tests.tiny_splits import edit_manifest, make_param_split
 from tipbench.contracts.run_parts import claim_finalization, part_record_path
 from tipbench.io import read_json
 from tipbench.run import main
@@ -78,6 +79,9 @@ def test_failures_of_every_shard_are_merged_and_the_run_is_not_scored(tmp_path, 
     splits = tmp_path / "splits"
     split_dir = make_param_split(splits, n=5, size=48, seed=2)
     (split_dir / "lq" / "000000000003.png").write_bytes(b"not a png")  # an item of shard 1
+    digest = hashlib.sha256(b"not a png").hexdigest()  # recorded, so the split is as built and the item fails alone
+    edit_manifest(split_dir, lambda rows: [{**row, "lq_sha256": digest} if row["id"] == "000000000003" else row
+                                           for row in rows])
     runs = tmp_path / "runs"
     assert _run(splits, runs, "--shard", "0/2") == 0
     assert _run(splits, runs, "--shard", "1/2") == 1
