@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from build_helpers import folder_hashes, make_coco_tree
 
+from tests.interrupts import group_gone
 from tipbench import paths
 from tipbench.build import BuildConfig, build_split, main
 from tipbench.build.runner import FAULT_EXIT_CODE
@@ -49,16 +50,6 @@ def item_records(split_dir: Path) -> list[Path]:
     work = split_dir / ".work"
     return [p for p in work.glob("*.json") if p.name != "build.json"] if work.is_dir() else []
 
-
-def wait_group_gone(group: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_two_workers_match_one(coco_root: Path, reference: dict[str, str], tmp_path: Path) -> None:
@@ -100,7 +91,7 @@ def test_sigkill_then_resume(coco_root: Path, reference: dict[str, str], tmp_pat
         os.kill(process.pid, signal.SIGKILL)  # the main process only, mid-build: its workers become orphans
         process.wait()
         assert process.returncode == -signal.SIGKILL
-        assert wait_group_gone(process.pid, seconds=30), "orphaned workers kept running after the main process died"
+        assert group_gone(process.pid, seconds=30), "orphaned workers kept running after the main process died"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
