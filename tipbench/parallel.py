@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 import re
@@ -154,4 +155,19 @@ def launched_group(device: str = "cpu") -> Part:
 
     cpu = not device.startswith("cuda") or not torch.cuda.is_available()
     state = PartialState(cpu=cpu, timeout=BARRIER_TIMEOUT)
+    if not _LEAVE_AT_EXIT:
+        atexit.register(_leave_group)
+        _LEAVE_AT_EXIT.append(True)
     return Launched(state.process_index, state.num_processes, local_index=state.local_process_index)
+
+
+_LEAVE_AT_EXIT: list[bool] = []
+
+
+def _leave_group() -> None:
+    """Tear the process group down before the interpreter does: left to static destruction, gloo's threads can
+    abort a rank that has finished ("terminate called without an active exception") while another still exits."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

@@ -48,7 +48,7 @@ def classical_one(root) -> Path:
 def test_two_ranks_of_a_cpu_method_write_one_process_bytes_and_score_once(root, classical_one):
     done = launch("tipbench.run", *_args(root, "two", "classical-prompted"))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count("wrote ") == 1  # the main rank reports, once
+    assert done.stdout.count(" done, ") == 1 and done.stdout.count("psnr ") == 1  # the main rank reports, once
     run_dir = root / "two" / SPLIT / "classical-prompted" / "both"
     assert _outputs(run_dir) == _outputs(classical_one)
     record = read_json(run_dir / "run.json")
@@ -102,7 +102,7 @@ def test_scoring_across_two_ranks_equals_one_process(root, classical_one, tmp_pa
               "--no-gt-cache", "--batch-size", "2")
     done = launch("tipbench.score", *common)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count("wrote ") == 1
+    assert done.stdout.count("wrote ") == 1 and done.stdout.count("psnr ") == 1  # the main rank reports, once
     two_rows, two = pd.read_parquet(run_dir / "scores.parquet"), read_json(run_dir / "summary.json")
     one_process = subprocess.run([sys.executable, "-m", "tipbench.score", *common, "-q"], cwd=ROOT, timeout=900,
                                  env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"})  # as a rank

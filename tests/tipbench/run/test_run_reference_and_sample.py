@@ -91,7 +91,7 @@ def test_a_non_fp32_dtype_is_recorded_and_the_run_is_not_comparable(tiny_split, 
     record, summary = read_json(run_dir / "run.json"), read_json(run_dir / "summary.json")
     assert record["dtype"] == "bf16" and record["settings"]["dtype"] == "bfloat16"
     assert record["deviations"] and summary["comparable_to_paper"] is False
-    assert any(note.startswith("not comparable: dtype bf16") for note in summary["notes"])
+    assert any(note.startswith("deviation from the protocol: dtype bf16") for note in summary["notes"])
     capsys.readouterr()
     # the folder is bf16: an fp32 run may not complete it
     assert _run(tiny_split, "--method", "tip", "--checkpoint", str(checkpoint), "--prompts", "semantic") == 1
